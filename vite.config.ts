@@ -37,6 +37,9 @@ export default defineConfig({
     }),
   ],
   build: { target: 'es2022', sourcemap: true },
+  // In development the signaling server runs beside Vite (npm run signal); the app always talks
+  // to /signal on its own host, exactly as in production behind scripts/serve.mjs.
+  server: { proxy: { '/signal': { target: 'ws://127.0.0.1:4444', ws: true } } },
   worker: { format: 'es' },
   test: {
     include: ['src/**/*.test.ts'],

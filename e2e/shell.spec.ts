@@ -1,0 +1,46 @@
+import { expect, test } from './fixtures';
+
+test('the app opens offline after the first visit and says it is offline', async ({ openPerson }) => {
+  const dana = await openPerson('dana');
+  await expect(dana.shell.connectivity()).toHaveText('Online');
+  await dana.shell.waitUntilOfflineReady();
+
+  await dana.context.setOffline(true);
+  await dana.page.reload();
+  await expect(dana.shell.navigation()).toBeVisible();
+  await expect(dana.shell.connectivity()).toContainText('Offline');
+  await dana.shell.open('Settings');
+});
+
+test('every view is reachable and an unbuilt view says what it will hold', async ({ openPerson }) => {
+  const erin = await openPerson('erin');
+  for (const view of ['Tasks', 'Estimate', 'Compute', 'Economy', 'Wallet'] as const) {
+    await erin.shell.open(view);
+  }
+  await erin.shell.open('Compute');
+  await expect(erin.page.getByText('not available in this version yet')).toBeVisible();
+});
+
+test('the layout fits a 360 px phone without sideways scrolling', async ({ openPerson }) => {
+  const frank = await openPerson('frank');
+  await frank.page.setViewportSize({ width: 360, height: 740 });
+  await frank.shell.open('Settings');
+  const overflow = await frank.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(frank.shell.navigation()).toBeInViewport();
+});
+
+test('signaling servers are validated and kept across reloads', async ({ openPerson }) => {
+  const gus = await openPerson('gus');
+  await gus.shell.open('Settings');
+  await expect(gus.settings.signalingList()).toContainText('/signal');
+
+  await gus.settings.addSignaling('https://not-a-websocket.example');
+  await expect(gus.page.getByRole('alert')).toContainText('must start with ws:// or wss://');
+
+  await gus.settings.addSignaling('wss://signal.example.org');
+  await expect(gus.settings.signalingList()).toContainText('wss://signal.example.org');
+  await gus.page.reload();
+  await gus.shell.open('Settings');
+  await expect(gus.settings.signalingList()).toContainText('wss://signal.example.org');
+});

@@ -1,0 +1,44 @@
+// End-to-end tests: Debian's Chromium (Playwright cannot download browsers here), the built app
+// and the real y-webrtc signaling server, both started by scripts/serve.mjs on test ports.
+// Every simulated person gets a browser context of their own (see e2e/fixtures.ts), so nothing
+// reaches another person through a shared BroadcastChannel or IndexedDB: only through WebRTC.
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.HOURMESH_E2E_PORT ?? 4173);
+const signalPort = Number(process.env.HOURMESH_E2E_SIGNAL_PORT ?? 4474);
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node scripts/serve.mjs',
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: {
+      HOURMESH_PORT: String(port),
+      HOURMESH_SIGNAL_PORT: String(signalPort),
+      HOURMESH_HOST: '127.0.0.1',
+    },
+  },
+});

@@ -1,0 +1,64 @@
+// `npm test`: every test tier, in order, on a fresh machine.
+// 1. dependencies (npm ci when missing or stale)   2. Debian's Chromium (apt-get when absent)
+// 3. type check (svelte-check, warnings fail)      4. unit + simulation tests (Vitest)
+// 5. production build                              6. end-to-end tests (Playwright, real WebRTC)
+// Exits non-zero when any step fails, and ends with one line "N passed, N failed".
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDependencies, root, run } from './ensure-deps.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  console.log("hourmesh: /usr/bin/chromium is missing; installing Debian's chromium with apt-get…");
+  // As root apt-get runs directly; otherwise through sudo (which may ask for a password).
+  const apt = (...args) => process.getuid?.() === 0
+    ? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    : run('sudo', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  const ok = apt('update') === 0 && apt('install', '-y', 'chromium') === 0;
+  if (!ok || !existsSync(CHROMIUM)) {
+    console.error('hourmesh: could not install Chromium. Install it by hand (as root: apt-get install -y chromium)');
+    console.error('and run `npm test` again. The end-to-end tests need /usr/bin/chromium.');
+    process.exit(1);
+  }
+}
+
+function readJson(file) {
+  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return undefined; }
+}
+
+ensureDependencies();
+ensureChromium();
+
+const reports = join(root, 'test-results');
+rmSync(reports, { recursive: true, force: true });
+const counts = { passed: 0, failed: 0 };
+const failures = [];
+const step = (name, status) => { if (status !== 0) failures.push(name); };
+
+console.log('\n== type check (svelte-check)');
+step('type check', run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']));
+
+console.log('\n== unit and simulation tests (vitest)');
+step('unit tests', run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]));
+const vitest = readJson(join(reports, 'vitest.json'));
+if (vitest) { counts.passed += vitest.numPassedTests; counts.failed += vitest.numFailedTests; }
+
+console.log('\n== build');
+const built = run('npx', ['vite', 'build', '--logLevel', 'warn']);
+step('build', built);
+
+if (built === 0) {
+  console.log('\n== end-to-end tests (playwright, chromium)');
+  step('end-to-end tests', run('npx', ['playwright', 'test'], {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: join(reports, 'playwright.json') },
+  }));
+  const pw = readJson(join(reports, 'playwright.json'));
+  if (pw?.stats) { counts.passed += pw.stats.expected + pw.stats.flaky; counts.failed += pw.stats.unexpected; }
+}
+
+console.log('');
+if (failures.length) console.log(`hourmesh: failed steps: ${failures.join(', ')}`);
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(failures.length ? 1 : 0);

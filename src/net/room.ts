@@ -1,0 +1,105 @@
+// One y-webrtc room: a Yjs document shared with every peer that knows the room name and password.
+//
+// Invariants:
+// - Chunking is installed before the first provider exists (see ./chunked-peer.ts): without it a
+//   message over 256 KiB kills the data channel for good.
+// - y-webrtc allows one provider per room name per page; callers keep one RoomConnection per room
+//   and `close()` it before opening the room again.
+// - The password encrypts everything that passes through the signaling server (y-webrtc derives
+//   an AES-GCM key with PBKDF2 from it), so a peer with the wrong password never sees the others.
+import { WebrtcProvider } from 'y-webrtc';
+import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import { installChunking } from './chunked-peer';
+import type { IceServer } from './network-config';
+
+installChunking();
+
+export interface RoomOptions {
+  room: string;
+  password: string;
+  signaling: string[];
+  ice: IceServer[];
+}
+
+export interface SignalingStatus {
+  url: string;
+  connected: boolean;
+}
+
+export interface RoomStatus {
+  signaling: SignalingStatus[];
+  /** Peers connected over WebRTC (not through BroadcastChannel between tabs of one browser). */
+  webrtcPeers: number;
+}
+
+export interface RoomConnection {
+  readonly awareness: Awareness;
+  status(): RoomStatus;
+  /** Calls back whenever the signaling or peer status changes; returns the unsubscribe. */
+  onStatus(callback: (status: RoomStatus) => void): () => void;
+  close(): void;
+}
+
+/** The minimum of lib0's WebsocketClient that we read. */
+interface SignalingConnLike {
+  url: string;
+  connected: boolean;
+  on(event: 'connect' | 'disconnect', f: () => void): void;
+  off(event: 'connect' | 'disconnect', f: () => void): void;
+}
+
+export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
+  const provider = new WebrtcProvider(options.room, doc, {
+    signaling: options.signaling,
+    password: options.password,
+    // Explicit empty ICE list: simple-peer's default points at public STUN servers, which are not
+    // reachable from a closed network and only slow down gathering. Loopback and LAN work without.
+    peerOpts: { config: { iceServers: options.ice } },
+  });
+  const listeners = new Set<(status: RoomStatus) => void>();
+  const conns = provider.signalingConns as unknown as SignalingConnLike[];
+
+  const status = (): RoomStatus => ({
+    signaling: conns.map((c) => ({ url: c.url, connected: c.connected })),
+    webrtcPeers: [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
+  });
+  const notify = () => {
+    const now = status();
+    for (const listener of listeners) listener(now);
+  };
+  // y-webrtc emits 'peers' when a connection is created or closed, but nothing when its data
+  // channel opens; watch each new simple-peer for 'connect' so the count is live.
+  const watched = new WeakSet<object>();
+  const onPeers = () => {
+    for (const conn of provider.room?.webrtcConns.values() ?? []) {
+      if (watched.has(conn.peer)) continue;
+      watched.add(conn.peer);
+      conn.peer.on('connect', notify);
+    }
+    notify();
+  };
+  provider.on('peers', onPeers);
+  provider.on('status', notify);
+  for (const conn of conns) {
+    conn.on('connect', notify);
+    conn.on('disconnect', notify);
+  }
+
+  return {
+    awareness: provider.awareness,
+    status,
+    onStatus(callback) {
+      listeners.add(callback);
+      return () => listeners.delete(callback);
+    },
+    close() {
+      for (const conn of conns) {
+        conn.off('connect', notify);
+        conn.off('disconnect', notify);
+      }
+      listeners.clear();
+      provider.destroy();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+// Everything the UI reaches, created once by the composition root (main.ts) and passed down.
+import type { Router } from './router.svelte';
+import type { OnlineStatus } from './online.svelte';
+import type { AppUpdate } from './app-update.svelte';
+import type { NetworkSettings } from './network-settings.svelte';
+import type { ConnectionCheck } from './connection-check.svelte';
+
+export interface AppState {
+  router: Router;
+  online: OnlineStatus;
+  update: AppUpdate;
+  network: NetworkSettings;
+  check: ConnectionCheck;
+}

@@ -1,0 +1,34 @@
+// Hash-based navigation: works from any static host and offline, and a view can be bookmarked.
+export const views = [
+  { id: 'wallet', label: 'Wallet' },
+  { id: 'tasks', label: 'Tasks' },
+  { id: 'estimate', label: 'Estimate' },
+  { id: 'compute', label: 'Compute' },
+  { id: 'economy', label: 'Economy' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+
+export type ViewId = (typeof views)[number]['id'];
+
+function parseHash(hash: string): ViewId {
+  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return views.find((v) => v.id === id)?.id ?? 'wallet';
+}
+
+export class Router {
+  #current = $state<ViewId>(parseHash(location.hash));
+
+  constructor() {
+    addEventListener('hashchange', () => {
+      this.#current = parseHash(location.hash);
+    });
+  }
+
+  get current(): ViewId {
+    return this.#current;
+  }
+
+  href(id: ViewId): string {
+    return `#/${id}`;
+  }
+}
