@@ -1,0 +1,23 @@
+// Public API of the ledger core. The network and UI layers import from here only.
+export { Ledger, CLOCK_SKEW_MS, type LedgerOptions, type AddReport } from './ledger';
+export { createEntry, verifyEntry, nextEntryTime, type EntryHead, type SignedEntry, type VerifyEntryResult } from './create-entry';
+export {
+  createWebCryptoPort, createWebCryptoSigner, generateSigner, hashMany, verifyMany,
+  type CryptoPort, type Signer,
+} from './crypto-port';
+export { verifyForkProof, type ForkProof } from './fork-proof';
+export type { EntryStatus } from './replay';
+export type { AccountId } from './encoding';
+export { decodeEnvelope, MAX_ENTRY_BYTES } from './encoding';
+export type { KindBodies, KindName } from './kinds';
+export type { TransferBody } from './kind-transfer';
+export type { ProfileBody } from './kind-profile';
+export type { EconomySettingsBody } from './kind-economy-settings';
+export { DEFAULT_SETTINGS, type Balance, type EconomySettings, type HistoryItem, type Profile } from './ledger-state';
+export {
+  parseAmount, formatAmount, manHours, cpuHours, addAmounts, MAX_AMOUNT_MILLI, MILLI_PER_HOUR,
+  type Currency, type ManHours, type CpuHours, type ParseAmountResult,
+} from './amounts';
+export { presentValueCH, ageInDays, HALF_LIFE_DAYS } from './decay';
+export { toHex } from './bytes';
+export { createRandom, type Random } from './random';

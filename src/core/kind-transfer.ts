@@ -1,0 +1,77 @@
+// Kind "transfer" (code 2): the author pays `amount` milli of one currency to another account.
+//
+// Body wire format: 32-byte recipient public key, 1 byte currency (0 = MH, 1 = CH),
+// varuint amount in milli, varuint byte length + UTF-8 memo (length 0 = no memo).
+// A transfer without memo encodes to 176 bytes in total with a 6-byte time and a 1–2 byte seq.
+//
+// Invariants:
+// - Stateless: amount is an integer in 1..MAX_AMOUNT_MILLI, memo ≤ 280 code points, the
+//   recipient is not the author (a self-transfer moves nothing and only pads history).
+// - In replay order: the payer's balance after paying must stay ≥ −creditLimit[currency]
+//   (mutual credit), and the recipient's must stay ≤ MAX_BALANCE_MILLI; otherwise the transfer is
+//   rejected and no balance changes. Zero-sum: payer −amount, recipient +amount.
+// - A recipient whose own account is frozen by a fork still receives: the payer's entry is valid,
+//   and refusing it would let a third party's misbehaviour decide the payer's outcome.
+
+import { MAX_AMOUNT_MILLI, MAX_BALANCE_MILLI, formatAmount, type Currency } from './amounts';
+import { ByteReader, ByteWriter, parseHex, toHex } from './bytes';
+import type { AccountId } from './encoding';
+import type { KindSpec } from './kinds';
+import { changeBalance, readBalance, recordHistory } from './ledger-state';
+
+export interface TransferBody {
+  to: AccountId;
+  currency: Currency;
+  amount: number;
+  memo: string;
+}
+
+export const MAX_MEMO_CHARS = 280;
+const CURRENCY_CODES: readonly Currency[] = ['MH', 'CH'];
+
+export function validateTransfer(body: TransferBody, author: AccountId): string | undefined {
+  if (!/^[0-9a-f]{64}$/.test(body.to)) return 'recipient is not a 32-byte account id';
+  if (!CURRENCY_CODES.includes(body.currency)) return `unknown currency ${String(body.currency)}`;
+  if (!Number.isSafeInteger(body.amount)) return 'amount is not an integer of milli-hours';
+  if (body.amount <= 0) return 'amount must be greater than zero';
+  if (body.amount > MAX_AMOUNT_MILLI) return `amount exceeds the maximum of ${formatAmount(MAX_AMOUNT_MILLI)}`;
+  if ([...body.memo].length > MAX_MEMO_CHARS) return `memo is longer than ${MAX_MEMO_CHARS} characters`;
+  if (body.to === author) return 'self-transfer';
+  return undefined;
+}
+
+export const transferKind: KindSpec<TransferBody> = {
+  name: 'transfer',
+  code: 2,
+  encodeBody(body: TransferBody, w: ByteWriter) {
+    w.writeBytes(parseHex(body.to) ?? new Uint8Array(32));
+    w.writeByte(CURRENCY_CODES.indexOf(body.currency));
+    w.writeVarUint(body.amount);
+    w.writeString(body.memo);
+  },
+  decodeBody(r: ByteReader) {
+    const to = r.readBytes(32);
+    const currency = CURRENCY_CODES[r.readByte() ?? 255];
+    const amount = r.readVarUint();
+    const memo = r.readString(MAX_MEMO_CHARS * 4);
+    if (!to || !currency || amount === undefined || memo === undefined) return undefined;
+    return { to: toHex(to), currency, amount, memo };
+  },
+  validateBody: validateTransfer,
+  applyBody(state, entry, body) {
+    const payer = readBalance(state, entry.author)[body.currency];
+    const limit = state.settings.creditLimit[body.currency];
+    if (payer - body.amount < -limit) {
+      return `insufficient credit: balance ${formatAmount(payer)} ${body.currency}, paying ${formatAmount(body.amount)} would pass the credit limit of -${formatAmount(limit)}`;
+    }
+    const recipient = readBalance(state, body.to)[body.currency];
+    if (recipient + body.amount > MAX_BALANCE_MILLI) return 'recipient balance would exceed the maximum';
+    changeBalance(state, entry.author, body.currency, -body.amount);
+    changeBalance(state, body.to, body.currency, body.amount);
+    const base = { entryId: entry.id, time: entry.time, kind: 'transfer', status: 'applied' as const, currency: body.currency };
+    const memo = body.memo ? { memo: body.memo } : {};
+    recordHistory(state, entry.author, { ...base, counterparty: body.to, delta: -body.amount, ...memo });
+    recordHistory(state, body.to, { ...base, counterparty: entry.author, delta: body.amount, ...memo });
+    return undefined;
+  },
+};
