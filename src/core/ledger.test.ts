@@ -1,0 +1,208 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Ledger, CLOCK_SKEW_MS } from './ledger';
+import { createEntry, verifyEntry } from './create-entry';
+import { createWebCryptoPort, generateSigner, type Signer } from './crypto-port';
+import { appendSignature, encodeSignedPart } from './encoding';
+import { encodeKindBody } from './kinds';
+import { parseHex, toHex } from './bytes';
+import { verifyForkProof } from './fork-proof';
+
+const subtle = globalThis.crypto.subtle;
+const crypto = createWebCryptoPort(subtle);
+let alice: Signer, bob: Signer, carol: Signer;
+let A: string, B: string, C: string;
+const T0 = 1_700_000_000_000;
+
+beforeAll(async () => {
+  [alice, bob, carol] = await Promise.all([generateSigner(subtle), generateSigner(subtle), generateSigner(subtle)]);
+  [A, B, C] = [alice, bob, carol].map((s) => toHex(s.publicKey)) as [string, string, string];
+});
+
+function newLedger(now = T0 + 60_000): Ledger & { clock: { now: number } } {
+  const clock = { now };
+  const ledger = new Ledger({ crypto, founder: A, now: () => clock.now });
+  return Object.assign(ledger, { clock });
+}
+
+/** Signs arbitrary fields, bypassing createEntry's checks, to build hostile entries. */
+async function signRaw(signer: Signer, seq: number, prev: string | undefined, time: number, kindCode: number, body: Uint8Array) {
+  const signed = encodeSignedPart({
+    authorKey: signer.publicKey, seq, prev: prev ? parseHex(prev)! : new Uint8Array(32), time, kindCode, body,
+  });
+  const bytes = appendSignature(signed, await signer.sign(signed));
+  return { id: toHex(await crypto.sha256(bytes)), bytes };
+}
+
+const pay = (to: string, amount: number, currency: 'MH' | 'CH' = 'MH') => ({ to, currency, amount, memo: '' });
+const head = (id: string, seq: number, time: number) => ({ hash: id, seq, time });
+
+describe('Ledger', () => {
+  it('applies transfers zero-sum and records history on both sides', async () => {
+    const l = newLedger();
+    const e = await createEntry(alice, crypto, undefined, T0, 'transfer', { ...pay(B, 2500), memo: 'pizza' });
+    const r = await l.addEntries([e.bytes]);
+    expect(r.rejected).toEqual([]);
+    expect(l.statusOf(e.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(A).MH).toBe(-2500);
+    expect(l.balanceOf(B).MH).toBe(2500);
+    expect(l.historyOf(B)[0]).toMatchObject({ counterparty: A, delta: 2500, memo: 'pizza' });
+    expect(l.headOf(A)).toEqual({ seq: 1, hash: e.id, time: T0 });
+    expect((await verifyEntry(crypto, e.bytes)).ok).toBe(true);
+  });
+
+  it('rejects an overdraft past the credit limit and keeps the chain going', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 10_001));
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 10_000));
+    const r = await l.addEntries([e1.bytes, e2.bytes]);
+    expect(r.rejected).toEqual([{ id: e1.id, reason: expect.stringContaining('insufficient credit') }]);
+    expect(l.statusOf(e2.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(A).MH).toBe(-10_000);
+  });
+
+  it('rejects malformed bytes, forged signatures, unknown kinds, bad amounts and self-transfers; the rest goes on', async () => {
+    const l = newLedger();
+    const good = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1000));
+    const forged = good.bytes.slice();
+    forged[forged.length - 1]! ^= 0xff;
+    const unknownKind = await signRaw(bob, 1, undefined, T0, 42, new Uint8Array([1, 2]));
+    const zero = await signRaw(bob, 2, unknownKind.id, T0 + 1, 2, encodeKindBody('transfer', pay(C, 0)));
+    const huge = await signRaw(bob, 3, zero.id, T0 + 2, 2, encodeKindBody('transfer', pay(C, 10 ** 13)));
+    const self = await signRaw(bob, 4, huge.id, T0 + 3, 2, encodeKindBody('transfer', pay(B, 5)));
+    const fine = await signRaw(bob, 5, self.id, T0 + 4, 2, encodeKindBody('transfer', pay(C, 7)));
+    const r = await l.addEntries([new Uint8Array([1, 2, 3]), forged, good.bytes, unknownKind.bytes, zero.bytes, huge.bytes, self.bytes, fine.bytes]);
+    const reasons = Object.fromEntries(r.rejected.map((x) => [x.id, x.reason]));
+    expect(reasons[unknownKind.id]).toBe('unknown kind code 42');
+    expect(reasons[zero.id]).toBe('amount must be greater than zero');
+    expect(reasons[huge.id]).toContain('amount exceeds the maximum');
+    expect(reasons[self.id]).toBe('self-transfer');
+    expect(reasons[toHex(await crypto.sha256(forged))]).toBe('invalid signature');
+    expect(Object.values(reasons)).toContain('malformed entry: entry too short');
+    expect(l.statusOf(good.id)).toEqual({ state: 'applied' });
+    expect(l.statusOf(fine.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(C).MH).toBe(7);
+    expect([...l.validEntries()].map((e) => e.id)).not.toContain(toHex(await crypto.sha256(forged)));
+  });
+
+  it('is idempotent for duplicates', async () => {
+    const l = newLedger();
+    const e = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1000));
+    await l.addEntries([e.bytes]);
+    const before = l.serialize();
+    const r = await l.addEntries([e.bytes, e.bytes]);
+    expect(r.duplicates).toBe(2);
+    expect(l.serialize()).toBe(before);
+  });
+
+  it('a forged head never hides the valid entries below it', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const real3 = await createEntry(alice, crypto, head(e2.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
+    const fake3 = await signRaw(bob, 3, e2.id, T0 + 2, 2, encodeKindBody('transfer', pay(C, 9000)));
+    fake3.bytes.set(alice.publicKey, 1); // claim to be alice; bob's signature no longer matches
+    const r = await l.addEntries([e1.bytes, e2.bytes, real3.bytes, fake3.bytes].reverse());
+    expect(r.replay).toBe('full');
+    expect(l.balanceOf(B).MH).toBe(7);
+    expect(l.forks).toEqual([]);
+  });
+
+  it('holds an entry whose predecessor is missing, then applies both when it arrives', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const r = await l.addEntries([e2.bytes]);
+    expect(r.pending[0]?.reason).toContain('waiting for');
+    await l.addEntries([e1.bytes]);
+    expect(l.statusOf(e2.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(B).MH).toBe(3);
+  });
+
+  it('holds a broken chain (prev names no known entry) and rejects a time going backwards', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const broken = await signRaw(alice, 2, 'ee'.repeat(32), T0 + 1, 2, encodeKindBody('transfer', pay(B, 2)));
+    const back = await signRaw(bob, 2, (await signRaw(bob, 1, undefined, T0, 2, encodeKindBody('transfer', pay(C, 1)))).id, T0 - 1, 2, encodeKindBody('transfer', pay(C, 1)));
+    const bob1 = await signRaw(bob, 1, undefined, T0, 2, encodeKindBody('transfer', pay(C, 1)));
+    await l.addEntries([e1.bytes, broken.bytes, bob1.bytes, back.bytes]);
+    expect(l.statusOf(broken.id)?.state).toBe('pending');
+    expect(l.statusOf(back.id)).toEqual({ state: 'rejected', reason: "time is not after the predecessor's time" });
+  });
+
+  it('holds entries dated more than 10 minutes ahead until the clock reaches them', async () => {
+    const l = newLedger(T0);
+    const future = await createEntry(alice, crypto, undefined, T0 + CLOCK_SKEW_MS + 5_000, 'transfer', pay(B, 1));
+    const r = await l.addEntries([future.bytes]);
+    expect(r.pending[0]?.reason).toContain('ahead of this device');
+    l.clock.now = T0 + 5_000;
+    await l.refresh();
+    expect(l.statusOf(future.id)).toEqual({ state: 'applied' });
+  });
+
+  it('detects a fork, freezes the author from that seq, and keeps paying into it', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const f1 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const f2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
+    const after = await createEntry(carol, crypto, head(f1.id, 2, T0 + 1), T0 + 3, 'transfer', pay(A, 4));
+    const incoming = await createEntry(bob, crypto, undefined, T0 + 4, 'transfer', pay(C, 50));
+    await l.addEntries([e1.bytes, f1.bytes, after.bytes, incoming.bytes]);
+    expect(l.balanceOf(B).MH).toBe(3 - 50);
+    await l.addEntries([f2.bytes]);
+    expect(l.forks).toHaveLength(1);
+    expect(l.frozenAt(C)).toBe(2);
+    expect(l.statusOf(f1.id)).toEqual({ state: 'rejected', reason: 'account frozen: fork at seq 2' });
+    expect(l.statusOf(after.id)?.state).toBe('rejected');
+    expect(l.statusOf(e1.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(C).MH).toBe(-1 + 50);
+    expect(await verifyForkProof(l.forks[0]!, crypto)).toBe(true);
+    expect(await verifyForkProof({ ...l.forks[0]!, second: l.forks[0]!.first }, crypto)).toBe(false);
+  });
+
+  it('accepts economy settings from the founder only', async () => {
+    const l = newLedger();
+    const byBob = await createEntry(bob, crypto, undefined, T0, 'economy-settings', { creditLimit: { MH: 0, CH: 0 } });
+    const byAlice = await createEntry(alice, crypto, undefined, T0 + 1, 'economy-settings', { creditLimit: { MH: 50_000, CH: 1 } });
+    const big = await createEntry(bob, crypto, head(byBob.id, 1, T0), T0 + 2, 'transfer', pay(C, 40_000));
+    await l.addEntries([byBob.bytes, byAlice.bytes, big.bytes]);
+    expect(l.statusOf(byBob.id)).toEqual({ state: 'rejected', reason: 'only the economy founder can change its settings' });
+    expect(l.creditLimit('MH')).toBe(50_000);
+    expect(l.statusOf(big.id)).toEqual({ state: 'applied' });
+  });
+
+  it('treats an entry with a bad own signature as authentic when its signed successor commits to it', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const bad1 = e1.bytes.slice();
+    bad1[bad1.length - 1]! ^= 1;
+    const bad1Id = toHex(await crypto.sha256(bad1));
+    const e2 = await createEntry(alice, crypto, head(bad1Id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    await l.addEntries([bad1]);
+    expect(l.statusOf(bad1Id)).toEqual({ state: 'rejected', reason: 'invalid signature' });
+    await l.addEntries([e2.bytes]);
+    expect(l.statusOf(bad1Id)).toEqual({ state: 'applied' });
+    const fresh = newLedger();
+    await fresh.addEntries([e2.bytes, bad1]);
+    expect(fresh.serialize()).toBe(l.serialize());
+  });
+
+  it('gives the same state whatever the arrival order and batching', async () => {
+    const entries = [];
+    let h: ReturnType<typeof head> | undefined;
+    for (let i = 0; i < 6; i++) {
+      const e = await createEntry(alice, crypto, h, T0 + i * 10, 'transfer', pay(i % 2 ? B : C, 3000));
+      entries.push(e.bytes);
+      h = head(e.id, i + 1, T0 + i * 10);
+    }
+    const b1 = await createEntry(bob, crypto, undefined, T0 + 5, 'transfer', pay(A, 9000));
+    entries.push(b1.bytes);
+    const one = newLedger();
+    await one.addEntries(entries);
+    const two = newLedger();
+    for (const e of [...entries].reverse()) await two.addEntries([e]);
+    const three = newLedger();
+    for (const e of entries) await three.addEntries([e]);
+    expect(two.serialize()).toBe(one.serialize());
+    expect(three.serialize()).toBe(one.serialize());
+  });
+});
