@@ -5,20 +5,60 @@
 // database (or an in-memory stand-in) as a parameter; they never open their own.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
+/** This device's identity. `signingKey` is a non-extractable CryptoKey: it can sign, never leave. */
+export interface IdentityRecord {
+  publicKey: Uint8Array;
+  signingKey: CryptoKey;
+  /** The PKCS#8 private key, encrypted with `wrapKey` (AES-GCM), kept only for passphrase backups. */
+  wrappedPrivateKey: { iv: Uint8Array; data: Uint8Array };
+  /** Non-extractable AES-GCM key of this device; it never leaves IndexedDB. */
+  wrapKey: CryptoKey;
+  name: string;
+  colour: string;
+  createdAt: number;
+  /** Set when the key came from a backup: the same key on two devices forks its chain. */
+  restoredAt?: number;
+}
+
+export interface EconomyRecord {
+  id: string;
+  name: string;
+  /** Account id of the founder, the only author whose economy-settings entries count. */
+  founder: string;
+  secret: string;
+  joinedAt: number;
+}
+
+export interface EntryRecord {
+  economyId: string;
+  id: string;
+  bytes: Uint8Array;
+}
+
 export interface HourmeshSchema extends DBSchema {
   /** Small app-wide records by name: network settings, the active economy… */
   settings: { key: string; value: unknown };
+  identity: { key: 'self'; value: IdentityRecord };
+  economies: { key: string; value: EconomyRecord };
+  /** Every verified entry of every economy this device belongs to: the peer's own truth. */
+  entries: { key: [string, string]; value: EntryRecord; indexes: { 'by-economy': string } };
 }
 
 export type HourmeshDb = IDBPDatabase<HourmeshSchema>;
 
 export const DB_NAME = 'hourmesh';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 export function openHourmeshDb(name = DB_NAME): Promise<HourmeshDb> {
   return openDB<HourmeshSchema>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) db.createObjectStore('settings');
+      if (oldVersion < 2) {
+        db.createObjectStore('identity');
+        db.createObjectStore('economies', { keyPath: 'id' });
+        const entries = db.createObjectStore('entries', { keyPath: ['economyId', 'id'] });
+        entries.createIndex('by-economy', 'economyId');
+      }
     },
   });
 }
