@@ -10,14 +10,14 @@
 // signatures, not 100,000. Forging anything still needs the key (or a SHA-256 collision).
 //
 // The algorithm walks each author's entries from the highest seq down. An entry with an authentic
-// child is authentic without a check; an entry whose children are all non-authentic (or that has
-// none: a head, or the top of a piece whose successor is missing) needs its own check. Checks are
+// child is authentic without a check; any other (a head, the top of a piece whose successor is
+// missing, or one whose children all failed) needs its own check. Checks are
 // batched per round; if a head's signature fails, the next round checks its parent, and so on, so
 // one forged head never hides the valid entries below it. Results are cached on the entry.
 // The outcome depends only on the set of entries considered, never on arrival order.
 
 import { verifyMany, type CryptoPort } from './crypto-port';
-import { SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type EntryStore, type StoredEntry } from './entry-store';
+import { SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type EntryStore, type StoredEntry } from './entry-store';
 
 /** Sets `authentic` on every entry that `isIncluded` accepts (others get undefined). */
 export async function resolveAuthenticity(
@@ -25,37 +25,18 @@ export async function resolveAuthenticity(
   isIncluded: (e: StoredEntry) => boolean,
   crypto: CryptoPort,
 ): Promise<void> {
-  const childrenOf = new Map<string, StoredEntry[]>();
-  // Undetermined entries, highest seq first, so children are decided before their parents.
-  let open: StoredEntry[] = [];
+  // Each author is walked from its highest seq down; a walk pauses at a seq whose entries need a
+  // signature check and resumes after the batch, so children are always decided before parents.
+  let walks: { log: AuthorLog; seq: number }[] = [];
   for (const log of store.authors.values()) {
-    for (const list of log.bySeq.values()) {
-      for (const e of list) {
-        e.authentic = undefined;
-        if (!isIncluded(e)) continue;
-        open.push(e);
-        if (e.env.seq > 1) {
-          const kids = childrenOf.get(e.env.prev);
-          if (kids) kids.push(e);
-          else childrenOf.set(e.env.prev, [e]);
-        }
-      }
-    }
+    for (const list of log.bySeq.values()) for (const e of list) e.authentic = undefined;
+    walks.push({ log, seq: log.maxSeq });
   }
-  open.sort((a, b) => b.env.seq - a.env.seq);
-
-  while (open.length > 0) {
+  while (walks.length > 0) {
     const toVerify: StoredEntry[] = [];
-    const stillOpen: StoredEntry[] = [];
-    for (const e of open) {
-      const decided = decideFromChildren(e, childrenOf.get(e.id));
-      if (decided === 'wait') stillOpen.push(e);
-      else if (decided === 'check') {
-        if (e.sig === SIG_UNKNOWN) {
-          toVerify.push(e);
-          stillOpen.push(e);
-        } else e.authentic = e.sig === SIG_VALID;
-      } else e.authentic = true;
+    const paused: { log: AuthorLog; seq: number }[] = [];
+    for (const walk of walks) {
+      if (advanceWalk(walk, isIncluded, toVerify)) paused.push(walk);
     }
     if (toVerify.length > 0) {
       const ok = await verifyMany(
@@ -63,21 +44,28 @@ export async function resolveAuthenticity(
         toVerify.map((e) => ({ publicKey: e.env.authorKey, signature: e.env.signature, message: e.env.signed })),
       );
       toVerify.forEach((e, i) => (e.sig = ok[i] ? SIG_VALID : SIG_INVALID));
-    } else if (stillOpen.length === open.length) {
-      break; // cannot happen (children always have a higher seq); guards against an endless loop
     }
-    open = stillOpen;
+    walks = paused;
   }
 }
 
-function decideFromChildren(e: StoredEntry, kids: StoredEntry[] | undefined): 'authentic' | 'check' | 'wait' {
-  if (!kids) return 'check';
-  let waiting = false;
-  for (const k of kids) {
-    if (k.authentic === true) return 'authentic';
-    if (k.authentic === undefined) waiting = true;
+/** Decides entries from walk.seq down; returns true when paused for signature checks. */
+function advanceWalk(walk: { log: AuthorLog; seq: number }, isIncluded: (e: StoredEntry) => boolean, toVerify: StoredEntry[]): boolean {
+  const { bySeq } = walk.log;
+  for (; walk.seq >= 1; walk.seq--) {
+    const list = bySeq.get(walk.seq);
+    if (!list) continue;
+    const children = bySeq.get(walk.seq + 1);
+    const before = toVerify.length;
+    for (const e of list) {
+      if (e.authentic !== undefined || !isIncluded(e)) continue;
+      if (children && children.some((c) => c.authentic === true && c.env.prev === e.id)) e.authentic = true;
+      else if (e.sig === SIG_UNKNOWN) toVerify.push(e);
+      else e.authentic = e.sig === SIG_VALID;
+    }
+    if (toVerify.length > before) return true; // resume at this seq once the checks are back
   }
-  return waiting ? 'wait' : 'check';
+  return false;
 }
 
 /** Checks one entry's own signature (cached); used by the incremental path and fork proofs. */

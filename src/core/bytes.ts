@@ -11,10 +11,23 @@
 const HEX_DIGITS = '0123456789abcdef';
 const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, b) => HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 15]!);
 
+const HEX_CODES = new TextEncoder().encode(HEX_DIGITS);
+const latin1 = new TextDecoder('latin1');
+
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!];
-  return out;
+  // Short inputs: plain concatenation. Hashes and keys (32 bytes) are converted by writing ASCII
+  // codes and decoding once, which yields a flat string (Map keys hash it without flattening).
+  if (bytes.length < 16) {
+    let out = '';
+    for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!];
+    return out;
+  }
+  const codes = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = HEX_CODES[bytes[i]! >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[bytes[i]! & 15]!;
+  }
+  return latin1.decode(codes);
 }
 
 export function parseHex(hex: string): Uint8Array | undefined {
@@ -112,6 +125,7 @@ export class ByteReader {
   readString(maxBytes: number): string | undefined {
     const n = this.readVarUint();
     if (n === undefined || n > maxBytes) return undefined;
+    if (n === 0) return '';
     const raw = this.readBytes(n);
     if (raw === undefined) return undefined;
     try {

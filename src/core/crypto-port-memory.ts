@@ -33,6 +33,7 @@ export function createMemoryCrypto(hashPort: CryptoPort): MemoryCrypto {
   };
   const port: CryptoPort = {
     sha256: (bytes) => hashPort.sha256(bytes),
+    ...(hashPort.sha256Sync ? { sha256Sync: hashPort.sha256Sync } : {}),
     async verify(publicKey, signature, message) {
       const secret = secrets.get(toHex(publicKey));
       if (!secret || signature.length !== 64) return false;

@@ -2,7 +2,7 @@
 //
 // Body wire format: 32-byte recipient public key, 1 byte currency (0 = MH, 1 = CH),
 // varuint amount in milli, varuint byte length + UTF-8 memo (length 0 = no memo).
-// A transfer without memo encodes to 176 bytes in total with a 6-byte time and a 1–2 byte seq.
+// A transfer without memo is 172 bytes in total (1-byte seq, 6-byte time, 2-byte amount).
 //
 // Invariants:
 // - Stateless: amount is an integer in 1..MAX_AMOUNT_MILLI, memo ≤ 280 code points, the
@@ -35,7 +35,8 @@ export function validateTransfer(body: TransferBody, author: AccountId): string 
   if (!Number.isSafeInteger(body.amount)) return 'amount is not an integer of milli-hours';
   if (body.amount <= 0) return 'amount must be greater than zero';
   if (body.amount > MAX_AMOUNT_MILLI) return `amount exceeds the maximum of ${formatAmount(MAX_AMOUNT_MILLI)}`;
-  if ([...body.memo].length > MAX_MEMO_CHARS) return `memo is longer than ${MAX_MEMO_CHARS} characters`;
+  // Code points ≤ UTF-16 units, so the spread (slow) is only needed for long memos.
+  if (body.memo.length > MAX_MEMO_CHARS && [...body.memo].length > MAX_MEMO_CHARS) return `memo is longer than ${MAX_MEMO_CHARS} characters`;
   if (body.to === author) return 'self-transfer';
   return undefined;
 }
@@ -68,10 +69,11 @@ export const transferKind: KindSpec<TransferBody> = {
     if (recipient + body.amount > MAX_BALANCE_MILLI) return 'recipient balance would exceed the maximum';
     changeBalance(state, entry.author, body.currency, -body.amount);
     changeBalance(state, body.to, body.currency, body.amount);
-    const base = { entryId: entry.id, time: entry.time, kind: 'transfer', status: 'applied' as const, currency: body.currency };
-    const memo = body.memo ? { memo: body.memo } : {};
-    recordHistory(state, entry.author, { ...base, counterparty: body.to, delta: -body.amount, ...memo });
-    recordHistory(state, body.to, { ...base, counterparty: entry.author, delta: body.amount, ...memo });
+    const memo = body.memo || undefined;
+    const { id: entryId, time } = entry;
+    const { currency } = body;
+    recordHistory(state, entry.author, { entryId, time, kind: 'transfer', status: 'applied', currency, counterparty: body.to, delta: -body.amount, memo });
+    recordHistory(state, body.to, { entryId, time, kind: 'transfer', status: 'applied', currency, counterparty: entry.author, delta: body.amount, memo });
     return undefined;
   },
 };

@@ -79,9 +79,11 @@ export function readBalance(state: LedgerState, account: AccountId): Balance {
 
 /** Adds `delta` milli to one account's balance; callers have already checked the bounds. */
 export function changeBalance(state: LedgerState, account: AccountId, currency: Currency, delta: number): void {
-  const current = state.balances.get(account);
-  const next = { ...(current ?? ZERO_BALANCE) } as Balance;
-  (next as { MH: number; CH: number })[currency] += delta;
+  // A new object per change (never mutated in place): views may keep the previous one.
+  const current = state.balances.get(account) ?? ZERO_BALANCE;
+  const next = currency === 'MH'
+    ? { MH: (current.MH + delta) as ManHours, CH: current.CH }
+    : { MH: current.MH, CH: (current.CH + delta) as CpuHours };
   state.balances.set(account, next);
 }
 
