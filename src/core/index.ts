@@ -21,3 +21,4 @@ export {
 export { presentValueCH, ageInDays, HALF_LIFE_DAYS } from './decay';
 export { toHex } from './bytes';
 export { createRandom, type Random } from './random';
+export { presentBalanceCH } from './present-balance';

@@ -10,6 +10,8 @@
 import { WebrtcProvider } from 'y-webrtc';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
+import { fromBase64 } from 'lib0/buffer';
 import { installChunking } from './chunked-peer';
 import type { IceServer } from './network-config';
 
@@ -31,6 +33,8 @@ export interface RoomStatus {
   signaling: SignalingStatus[];
   /** Peers connected over WebRTC (not through BroadcastChannel between tabs of one browser). */
   webrtcPeers: number;
+  /** Someone announced themselves in this room with a different password (secret). */
+  secretMismatch: boolean;
 }
 
 export interface RoomConnection {
@@ -45,8 +49,26 @@ export interface RoomConnection {
 interface SignalingConnLike {
   url: string;
   connected: boolean;
-  on(event: 'connect' | 'disconnect', f: () => void): void;
-  off(event: 'connect' | 'disconnect', f: () => void): void;
+  on(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
+  off(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
+}
+
+/**
+ * True when a signaling message of this room cannot be opened with our key: its sender used a
+ * different password. y-webrtc drops such messages silently; we count them to tell the person.
+ * Format (y-webrtc's crypto.js): base64 of varString "AES-GCM", varUint8Array iv, varUint8Array data.
+ */
+async function isForeignSecret(data: string, key: CryptoKey): Promise<boolean> {
+  try {
+    const decoder = decoding.createDecoder(fromBase64(data));
+    if (decoding.readVarString(decoder) !== 'AES-GCM') return true;
+    const iv = decoding.readVarUint8Array(decoder);
+    const cipher = decoding.readVarUint8Array(decoder);
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(iv) }, key, new Uint8Array(cipher));
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
@@ -60,9 +82,11 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   const listeners = new Set<(status: RoomStatus) => void>();
   const conns = provider.signalingConns as unknown as SignalingConnLike[];
 
+  let secretMismatch = false;
   const status = (): RoomStatus => ({
     signaling: conns.map((c) => ({ url: c.url, connected: c.connected })),
     webrtcPeers: [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
+    secretMismatch,
   });
   const notify = () => {
     const now = status();
@@ -81,9 +105,21 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   };
   provider.on('peers', onPeers);
   provider.on('status', notify);
+  const onSignal = (message: unknown) => {
+    const m = message as { type?: unknown; topic?: unknown; data?: unknown };
+    if (secretMismatch || m?.type !== 'publish' || m.topic !== options.room || typeof m.data !== 'string') return;
+    const data = m.data;
+    void provider.key.then(async (key) => {
+      if (key && (await isForeignSecret(data, key)) && !secretMismatch) {
+        secretMismatch = true;
+        notify();
+      }
+    });
+  };
   for (const conn of conns) {
     conn.on('connect', notify);
     conn.on('disconnect', notify);
+    conn.on('message', onSignal);
   }
 
   return {
@@ -97,6 +133,7 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       for (const conn of conns) {
         conn.off('connect', notify);
         conn.off('disconnect', notify);
+        conn.off('message', onSignal);
       }
       listeners.clear();
       provider.destroy();

@@ -8,10 +8,12 @@ export const views = [
   { id: 'settings', label: 'Settings' },
 ] as const;
 
-export type ViewId = (typeof views)[number]['id'];
+/** 'join' is reached only through an invite link (#/join/<payload>), so it is not in the nav. */
+export type ViewId = (typeof views)[number]['id'] | 'join';
 
 function parseHash(hash: string): ViewId {
   const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  if (id === 'join') return 'join';
   return views.find((v) => v.id === id)?.id ?? 'wallet';
 }
 
@@ -26,6 +28,10 @@ export class Router {
 
   get current(): ViewId {
     return this.#current;
+  }
+
+  go(id: ViewId): void {
+    location.hash = this.href(id);
   }
 
   href(id: ViewId): string {

@@ -1,0 +1,193 @@
+// One open economy: its Yjs document (persisted with y-indexeddb as a transport cache), its
+// y-webrtc room, the verified ledger and the peer's own entry store, and presence.
+//
+// Start-up order matters for a person on a flaky phone: (1) the peer's own verified entries
+// are loaded into the ledger, so balances and history show before any network; (2) the cached
+// document is loaded and checked; (3) only then does the room connect and merge with peers.
+import * as Y from 'yjs';
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
+import {
+  createEntry, Ledger, nextEntryTime, parseAmount, formatAmount, toHex,
+  type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer,
+} from '../core';
+import { LedgerSync } from './ledger-sync';
+import { connectRoom, type RoomConnection, type RoomStatus } from './room';
+import { onPresenceChange, readPresence, setLocalPresence, type Activity, type Presence } from './presence';
+import { roomNameOf } from './invite';
+import type { EconomyRecord } from './db';
+import type { EntryStore } from './entry-store';
+import type { IceServer } from './network-config';
+
+export interface EconomySessionDeps {
+  record: EconomyRecord;
+  signer: Signer;
+  crypto: CryptoPort;
+  entries: EntryStore;
+  network: { signaling: string[]; ice: IceServer[] };
+  now: () => number;
+  /** Keep the document in IndexedDB between visits (off in tests that run in Node). */
+  persistDocument: boolean;
+  onProblem: (message: string) => void;
+}
+
+export type SendResult = { ok: true; entryId: string } | { ok: false; error: string };
+
+const HEX_ACCOUNT = /^[0-9a-f]{64}$/;
+/** How often entries held for clock skew are re-checked. */
+const REFRESH_MS = 30_000;
+
+export function documentNameOf(economyId: string): string {
+  return `hourmesh-doc-${economyId}`;
+}
+
+export class EconomySession {
+  readonly record: EconomyRecord;
+  readonly ledger: Ledger;
+  readonly doc = new Y.Doc();
+  readonly #deps: EconomySessionDeps;
+  readonly #sync: LedgerSync;
+  readonly #me: string;
+  #room: RoomConnection | null = null;
+  #persistence: IndexeddbPersistence | null = null;
+  #listeners = new Set<() => void>();
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
+  #writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(deps: EconomySessionDeps) {
+    this.#deps = deps;
+    this.record = deps.record;
+    this.#me = toHex(deps.signer.publicKey);
+    this.ledger = new Ledger({ crypto: deps.crypto, founder: deps.record.founder, now: deps.now });
+    this.#sync = new LedgerSync({
+      doc: this.doc, ledger: this.ledger, store: deps.entries, economyId: deps.record.id, now: deps.now,
+      onChange: () => this.#notify(), onProblem: deps.onProblem,
+    });
+  }
+
+  /** Opens the economy: stored entries first (offline), then the cached document, then the room. */
+  static async open(deps: EconomySessionDeps): Promise<EconomySession> {
+    const session = new EconomySession(deps);
+    await session.#sync.loadStored();
+    if (deps.persistDocument) {
+      session.#persistence = new IndexeddbPersistence(documentNameOf(deps.record.id), session.doc);
+      await session.#persistence.whenSynced;
+    }
+    await session.#sync.attach();
+    session.#room = connectRoom(session.doc, {
+      room: roomNameOf(deps.record.id), password: deps.record.secret, signaling: deps.network.signaling, ice: deps.network.ice,
+    });
+    session.#room.onStatus(() => session.#notify());
+    onPresenceChange(session.#room.awareness, () => session.#notify());
+    session.#refreshTimer = setInterval(() => void session.ledger.refresh().then(() => session.#notify()), REFRESH_MS);
+    return session;
+  }
+
+  get me(): string {
+    return this.#me;
+  }
+  get roomStatus(): RoomStatus {
+    return this.#room?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false };
+  }
+  get diagnostics() {
+    return this.#sync.diagnostics;
+  }
+  get online(): Presence[] {
+    return this.#room ? readPresence(this.#room.awareness) : [];
+  }
+
+  /** Calls back after any visible change (ledger, room, presence); returns the unsubscribe. */
+  subscribe(callback: () => void): () => void {
+    this.#listeners.add(callback);
+    return () => this.#listeners.delete(callback);
+  }
+
+  setPresence(presence: Omit<Presence, 'account'>): void {
+    this.#presence = presence;
+    if (this.#room) setLocalPresence(this.#room.awareness, { account: this.#me, ...presence });
+  }
+
+  setActivity(activity: Activity): void {
+    this.setPresence({ ...this.#presence, activity });
+  }
+
+  /** Checks a transfer the way the ledger will, so a person hears why before anything is signed. */
+  checkTransfer(to: string, currency: Currency, amountText: string, memo: string): { ok: true; milli: number } | { ok: false; error: string } {
+    const target = to.trim().toLowerCase();
+    if (!HEX_ACCOUNT.test(target)) return { ok: false, error: 'Choose a member, or paste a full account id (64 hexadecimal characters).' };
+    if (target === this.#me) return { ok: false, error: 'You cannot send hours to yourself.' };
+    const amount = parseAmount(amountText);
+    if (!amount.ok) return amount;
+    if (memo.length > 280) return { ok: false, error: 'The memo is longer than 280 characters.' };
+    if (this.ledger.frozenAt(this.#me) !== undefined) {
+      return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
+    }
+    const room = this.ledger.balanceOf(this.#me)[currency] + this.ledger.creditLimit(currency);
+    if (amount.milli > room) {
+      return { ok: false, error: `That is over your credit limit: you can send at most ${formatAmount(Math.max(0, room))} ${currency} now.` };
+    }
+    return { ok: true, milli: amount.milli };
+  }
+
+  async send(to: string, currency: Currency, amountText: string, memo: string): Promise<SendResult> {
+    const checked = this.checkTransfer(to, currency, amountText, memo);
+    if (!checked.ok) return checked;
+    return this.#write('transfer', { to: to.trim().toLowerCase(), currency, amount: checked.milli, memo });
+  }
+
+  async publishProfile(name: string, colour: string): Promise<SendResult> {
+    const current = this.ledger.profileOf(this.#me);
+    if (current && current.name === name && current.colour === colour) return { ok: true, entryId: '' };
+    return this.#write('profile', { name, colour });
+  }
+
+  async publishCreditLimits(limits: { MH: number; CH: number }): Promise<SendResult> {
+    if (this.#me !== this.record.founder) return { ok: false, error: 'Only the founder of this economy can change its credit limits.' };
+    return this.#write('economy-settings', { creditLimit: limits });
+  }
+
+  async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
+    return this.#sync.importEntries(entries);
+  }
+
+  /** Every authentic entry this peer holds, for export and audit. */
+  exportEntries(): Uint8Array[] {
+    return [...this.ledger.validEntries()].map((e) => e.bytes);
+  }
+
+  close(): void {
+    clearInterval(this.#refreshTimer);
+    this.#sync.destroy();
+    this.#room?.close();
+    void this.#persistence?.destroy();
+    this.doc.destroy();
+    this.#listeners.clear();
+  }
+
+  /** Forgets the economy's cached document on this device (its entries are removed by the caller). */
+  static async clearCachedDocument(economyId: string): Promise<void> {
+    await clearDocument(documentNameOf(economyId));
+  }
+
+  /** Signs and publishes one entry; writes are serialized so two never take the same seq. */
+  #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
+    const run = this.#writing.then(async (): Promise<SendResult> => {
+      const head = this.ledger.headOf(this.#me);
+      try {
+        const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
+        await this.#sync.publish(entry);
+        const status = this.ledger.statusOf(entry.id);
+        if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };
+        return { ok: true, entryId: entry.id };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    });
+    this.#writing = run;
+    return run;
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createEntry, createWebCryptoPort, generateSigner, Ledger, nextEntryTime, toHex, type Signer } from '../core';
+import { createMemoryEntryStore, type EntryStore } from './entry-store';
+import { ENTRIES_MAP, LedgerSync } from './ledger-sync';
+
+const crypto = createWebCryptoPort(globalThis.crypto.subtle);
+const ECONOMY = 'e'.repeat(32);
+let clock = 1_750_000_000_000;
+const now = () => clock;
+
+interface TestPeer {
+  doc: Y.Doc;
+  ledger: Ledger;
+  store: EntryStore;
+  sync: LedgerSync;
+  problems: string[];
+}
+
+async function makePeer(founder: string, store: EntryStore = createMemoryEntryStore()): Promise<TestPeer> {
+  const doc = new Y.Doc();
+  const ledger = new Ledger({ crypto, founder, now });
+  const problems: string[] = [];
+  const sync = new LedgerSync({ doc, ledger, store, economyId: ECONOMY, now, onChange: () => {}, onProblem: (m) => problems.push(m) });
+  await sync.loadStored();
+  await sync.attach();
+  return { doc, ledger, store, sync, problems };
+}
+
+/** Two-way full-state exchange, as y-webrtc's sync step does between two connected peers. */
+function connect(a: Y.Doc, b: Y.Doc) {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a), 'remote');
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b), 'remote');
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function transfer(peer: TestPeer, signer: Signer, to: Signer, amount: number) {
+  const author = toHex(signer.publicKey);
+  clock += 1000;
+  const entry = await createEntry(signer, crypto, peer.ledger.headOf(author), nextEntryTime(peer.ledger.headOf(author), now()), 'transfer', {
+    to: toHex(to.publicKey), currency: 'MH', amount, memo: 'thanks',
+  });
+  await peer.sync.publish(entry);
+  return entry;
+}
+
+describe('ledger sync over a shared document', () => {
+  it('replicates a published transfer, which the receiver verifies and keeps', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const a = await makePeer(founder);
+    const b = await makePeer(founder);
+    const entry = await transfer(a, alice, bob, 1500);
+    connect(a.doc, b.doc);
+    await settle();
+    expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(1500);
+    expect(b.ledger.balanceOf(founder).MH).toBe(-1500);
+    expect(await b.store.load(ECONOMY)).toEqual([entry.bytes]);
+  });
+
+  it('shows stored balances before any peer, and re-publishes entries the document lost', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const store = createMemoryEntryStore();
+    const first = await makePeer(founder, store);
+    const entry = await transfer(first, alice, bob, 700);
+    // A reload: a fresh ledger and an empty document, the same store.
+    const again = await makePeer(founder, store);
+    expect(again.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(700);
+    expect(again.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+  });
+
+  it('ignores garbage and forgeries, reports them, and restores deleted or overwritten entries', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const honest = await makePeer(founder);
+    const entry = await transfer(honest, alice, bob, 2000);
+    const balances = () => JSON.stringify([...honest.ledger.balances]);
+    const before = balances();
+
+    // A forgery: Alice's transfer with its signature altered.
+    const forged = entry.bytes.slice();
+    forged[forged.length - 1]! ^= 0xff;
+    const hostile = new Y.Doc();
+    Y.applyUpdate(hostile, Y.encodeStateAsUpdate(honest.doc));
+    const map = hostile.getMap<unknown>(ENTRIES_MAP);
+    hostile.transact(() => {
+      map.set('garbage', new Uint8Array([1, 2, 3]));
+      map.set('text', 'not bytes');
+      map.set(toHex(new Uint8Array(32)), forged);
+      map.delete(entry.id);
+    });
+    Y.applyUpdate(honest.doc, Y.encodeStateAsUpdate(hostile), 'remote');
+    await settle();
+
+    expect(balances()).toBe(before);
+    expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+    const reasons = honest.sync.diagnostics.map((d) => `${d.key}: ${d.reason}`).join('\n');
+    expect(reasons).toMatch(/text: not an entry/);
+    expect(reasons).toMatch(/malformed/);
+    expect(reasons).toMatch(/invalid signature/);
+    expect(reasons).toMatch(/stored under a key that is not its hash/);
+
+    // Overwriting the value under a valid id is undone too.
+    hostile.transact(() => map.set(entry.id, new Uint8Array([9])));
+    Y.applyUpdate(honest.doc, Y.encodeStateAsUpdate(hostile), 'remote');
+    await settle();
+    expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+    expect(balances()).toBe(before);
+  });
+
+  it('reports a full disk without losing the entry', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const full: EntryStore = { ...createMemoryEntryStore(), save: async () => { throw new Error('This device is out of storage space for hourmesh.'); } };
+    const peer = await makePeer(toHex(alice.publicKey), full);
+    const entry = await transfer(peer, alice, bob, 100);
+    expect(peer.problems[0]).toMatch(/out of storage space/);
+    expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(100);
+    expect(peer.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+  });
+});

@@ -1,0 +1,201 @@
+// Binds an economy's shared Yjs document to the peer's verified ledger and its own entry store.
+//
+// The document is transport, the signed entries are the truth (DESIGN.md): anyone who knows the
+// room secret can write anything into the document, or delete. So:
+// - every value that arrives is handed to the core ledger, which verifies it; nothing in the
+//   document is trusted or shown unless the ledger accepted it as authentic;
+// - authentic entries are saved in the peer's own store (IndexedDB) and mirrored in `held`;
+// - an entry we hold that disappears from the document, or whose value is replaced, is written
+//   back (re-published) under its id.
+//
+// Document layout: `doc.getMap('entries')`: key = entry id (lowercase hex SHA-256 of the encoded
+// signed entry), value = the encoded entry (Uint8Array). Nothing else is read from the document.
+//
+// Remote changes are coalesced: keys touched by observer events are collected and processed in
+// one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
+import type * as Y from 'yjs';
+import type { AddReport, Ledger, SignedEntry } from '../core';
+import { MAX_ENTRY_BYTES } from '../core';
+import type { EntryStore } from './entry-store';
+
+export const ENTRIES_MAP = 'entries';
+/** Transaction origin of our own writes, so our observer can tell them from remote ones. */
+export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
+const MAX_DIAGNOSTICS = 500;
+
+export interface Diagnostic {
+  time: number;
+  /** The document key the bad value was found under. */
+  key: string;
+  reason: string;
+}
+
+export interface LedgerSyncOptions {
+  doc: Y.Doc;
+  ledger: Ledger;
+  store: EntryStore;
+  economyId: string;
+  now: () => number;
+  /** Called after anything visible changed (balances, statuses, diagnostics). */
+  onChange: () => void;
+  /** A problem the person should see (e.g. the disk is full): nothing is lost, but say it. */
+  onProblem: (message: string) => void;
+}
+
+function sameBytes(a: unknown, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class LedgerSync {
+  readonly #opts: LedgerSyncOptions;
+  readonly #map: Y.Map<unknown>;
+  /** Authentic entries this peer holds (and has saved), by id. */
+  readonly #held = new Map<string, Uint8Array>();
+  #diagnostics: Diagnostic[] = [];
+  #dirty = new Set<string>();
+  #flushing: Promise<void> | null = null;
+  #flushScheduled = false;
+  #destroyed = false;
+
+  constructor(opts: LedgerSyncOptions) {
+    this.#opts = opts;
+    this.#map = opts.doc.getMap<unknown>(ENTRIES_MAP);
+  }
+
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics;
+  }
+
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  /** Loads the peer's own store into the ledger: balances exist before any peer connects. */
+  async loadStored(): Promise<AddReport> {
+    const report = await this.#opts.ledger.addEntries(await this.#opts.store.load(this.#opts.economyId));
+    for (const e of this.#opts.ledger.validEntries()) this.#held.set(e.id, e.bytes);
+    this.#opts.onChange();
+    return report;
+  }
+
+  /** Starts following the document: verifies what is there now, re-publishes what is missing. */
+  async attach(): Promise<void> {
+    this.#map.observe(this.#onMapChange);
+    for (const key of this.#map.keys()) this.#dirty.add(key);
+    await this.#flush();
+    this.#republish([...this.#held.keys()]);
+  }
+
+  /** Adds an entry this peer just signed: ledger, own store, then the document. */
+  async publish(entry: SignedEntry): Promise<AddReport> {
+    const report = await this.#opts.ledger.addEntries([entry.bytes]);
+    await this.#saveNewlyHeld();
+    this.#republish([entry.id]);
+    this.#opts.onChange();
+    return report;
+  }
+
+  /** Imports entries from a file (ledger export/backup): verified like any remote entry. */
+  async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
+    const report = await this.#opts.ledger.addEntries(entries);
+    this.#noteRejected(report);
+    const fresh = await this.#saveNewlyHeld();
+    this.#republish(fresh);
+    this.#opts.onChange();
+    return report;
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.#map.unobserve(this.#onMapChange);
+  }
+
+  #onMapChange = (event: Y.YMapEvent<unknown>, transaction: Y.Transaction) => {
+    if (transaction.origin === LOCAL_ORIGIN) return;
+    for (const key of event.keysChanged) this.#dirty.add(key);
+    this.#scheduleFlush();
+  };
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setTimeout(() => {
+      this.#flushScheduled = false;
+      void this.#flush();
+    }, 0);
+  }
+
+  /** Processes the touched keys; runs one at a time, later changes wait for the next round. */
+  async #flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#destroyed || this.#dirty.size === 0) return;
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    this.#flushing = this.#process(keys).finally(() => (this.#flushing = null));
+    await this.#flushing;
+  }
+
+  async #process(keys: string[]): Promise<void> {
+    const candidates: Uint8Array[] = [];
+    const keyOf = new Map<Uint8Array, string>();
+    for (const key of keys) {
+      const value = this.#map.get(key);
+      if (value === undefined) continue; // deleted: re-published below if we hold it
+      if (!(value instanceof Uint8Array)) {
+        this.#diagnose(key, 'not an entry (the value is not binary)');
+      } else if (value.length > MAX_ENTRY_BYTES) {
+        this.#diagnose(key, `not an entry (${value.length} bytes, more than ${MAX_ENTRY_BYTES})`);
+      } else if (!this.#held.has(key) || !sameBytes(value, this.#held.get(key)!)) {
+        candidates.push(value);
+        keyOf.set(value, key);
+      }
+    }
+    if (candidates.length > 0) {
+      const report = await this.#opts.ledger.addEntries(candidates);
+      this.#noteRejected(report);
+      for (const key of keyOf.values()) {
+        // The ledger names every entry by its hash; a value under another key is misfiled.
+        if (this.#opts.ledger.statusOf(key) === undefined) this.#diagnose(key, 'stored under a key that is not its hash');
+      }
+      await this.#saveNewlyHeld();
+    }
+    this.#republish(keys);
+    this.#opts.onChange();
+  }
+
+  #noteRejected(report: AddReport): void {
+    for (const r of report.rejected) this.#diagnose(r.id, r.reason);
+  }
+
+  /** Saves authentic entries not saved yet; returns their ids. A storage failure is reported, not thrown. */
+  async #saveNewlyHeld(): Promise<string[]> {
+    const fresh: SignedEntry[] = [];
+    for (const e of this.#opts.ledger.validEntries()) if (!this.#held.has(e.id)) fresh.push(e);
+    if (fresh.length === 0) return [];
+    for (const e of fresh) this.#held.set(e.id, e.bytes);
+    try {
+      await this.#opts.store.save(this.#opts.economyId, fresh);
+    } catch (error) {
+      this.#opts.onProblem(`${error instanceof Error ? error.message : String(error)} The entries stay in memory and in the shared document until then.`);
+    }
+    return fresh.map((e) => e.id);
+  }
+
+  /** Writes back every held entry among `ids` that the document lacks or holds differently. */
+  #republish(ids: readonly string[]): void {
+    const missing = ids.filter((id) => {
+      const bytes = this.#held.get(id);
+      return bytes !== undefined && !sameBytes(this.#map.get(id), bytes);
+    });
+    if (missing.length === 0 || this.#destroyed) return;
+    this.#opts.doc.transact(() => {
+      for (const id of missing) this.#map.set(id, this.#held.get(id)!);
+    }, LOCAL_ORIGIN);
+  }
+
+  #diagnose(key: string, reason: string): void {
+    this.#diagnostics = [{ time: this.#opts.now(), key, reason }, ...this.#diagnostics].slice(0, MAX_DIAGNOSTICS);
+  }
+}

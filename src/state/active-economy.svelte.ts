@@ -1,0 +1,164 @@
+// The open economy as the UI sees it: balances, history, members, presence, forks, diagnostics,
+// connection status, and what a person can do (send hours). Everything is read live from the
+// session through one createSubscriber, never copied into state that could go stale.
+import { createSubscriber } from 'svelte/reactivity';
+import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem } from '../core';
+import type { EconomySession, SendResult } from '../net/economy-session';
+import type { Diagnostic } from '../net/ledger-sync';
+import type { Presence } from '../net/presence';
+import { decodeLedgerFile, encodeLedgerFile } from '../net/ledger-file';
+
+export interface Member {
+  account: string;
+  name: string;
+  colour: string;
+  /** Name from a signed profile entry (true) or only claimed through presence (false). */
+  signedName: boolean;
+  online: boolean;
+  balance: { MH: number; CH: number };
+}
+
+export type ConnectionState =
+  | { kind: 'offline' }
+  | { kind: 'signaling-down'; urls: string[] }
+  | { kind: 'wrong-secret' }
+  | { kind: 'alone'; since: number }
+  | { kind: 'connected'; peers: number };
+
+export class ActiveEconomy {
+  readonly session: EconomySession;
+  #subscribe: () => void;
+  #openedAt: number;
+  #now: () => number;
+
+  constructor(session: EconomySession, now: () => number) {
+    this.session = session;
+    this.#now = now;
+    this.#openedAt = now();
+    this.#subscribe = createSubscriber((update) => session.subscribe(update));
+  }
+
+  get id() {
+    return this.session.record.id;
+  }
+  get name() {
+    return this.session.record.name;
+  }
+  get me() {
+    return this.session.me;
+  }
+  get isFounder() {
+    return this.session.me === this.session.record.founder;
+  }
+
+  get balance(): { MH: number; CH: number; chPresent: number } {
+    this.#subscribe();
+    const b = this.session.ledger.balanceOf(this.me);
+    return { MH: b.MH, CH: b.CH, chPresent: presentBalanceCH(this.session.ledger.historyOf(this.me), this.#now()) };
+  }
+
+  get creditLimit(): { MH: number; CH: number } {
+    this.#subscribe();
+    return { MH: this.session.ledger.creditLimit('MH'), CH: this.session.ledger.creditLimit('CH') };
+  }
+
+  get history(): readonly HistoryItem[] {
+    this.#subscribe();
+    return [...this.session.ledger.historyOf(this.me)].reverse();
+  }
+
+  /** Statuses as a person reads them: applied, rejected with its reason, or pending. */
+  statusOf(entryId: string) {
+    this.#subscribe();
+    return this.session.ledger.statusOf(entryId);
+  }
+
+  get online(): Presence[] {
+    this.#subscribe();
+    return this.session.online;
+  }
+
+  get entryCount(): number {
+    this.#subscribe();
+    return this.session.ledger.entryCount;
+  }
+
+  get supply(): { MH: number; CH: number } {
+    this.#subscribe();
+    return { MH: this.session.ledger.supply('MH'), CH: this.session.ledger.supply('CH') };
+  }
+
+  /** Everyone the ledger knows (any balance or profile) plus whoever is online now. */
+  get members(): Member[] {
+    this.#subscribe();
+    const ledger = this.session.ledger;
+    const online = new Map(this.session.online.map((p) => [p.account, p]));
+    const accounts = new Set<string>([...ledger.balances.keys(), ...online.keys(), this.me, this.session.record.founder]);
+    return [...accounts].map((account) => {
+      const profile = ledger.profileOf(account);
+      const seen = online.get(account);
+      const b = ledger.balanceOf(account);
+      return {
+        account,
+        name: profile?.name ?? seen?.name ?? `${account.slice(0, 8)}…`,
+        colour: profile?.colour ?? seen?.colour ?? '#888888',
+        signedName: profile !== undefined,
+        online: seen !== undefined || account === this.me,
+        balance: { MH: b.MH, CH: b.CH },
+      };
+    }).sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
+  }
+
+  get forks(): readonly ForkProof[] {
+    this.#subscribe();
+    return this.session.ledger.forks;
+  }
+
+  get diagnostics(): readonly Diagnostic[] {
+    this.#subscribe();
+    return this.session.diagnostics;
+  }
+
+  connection(browserOnline: boolean): ConnectionState {
+    this.#subscribe();
+    if (!browserOnline) return { kind: 'offline' };
+    const s = this.session.roomStatus;
+    if (s.webrtcPeers > 0) return { kind: 'connected', peers: s.webrtcPeers };
+    if (s.signaling.length > 0 && !s.signaling.some((x) => x.connected)) return { kind: 'signaling-down', urls: s.signaling.map((x) => x.url) };
+    if (s.secretMismatch) return { kind: 'wrong-secret' };
+    return { kind: 'alone', since: this.#openedAt };
+  }
+
+  send(to: string, currency: Currency, amount: string, memo: string): Promise<SendResult> {
+    return this.session.send(to, currency, amount, memo);
+  }
+
+  checkTransfer(to: string, currency: Currency, amount: string, memo: string) {
+    return this.session.checkTransfer(to, currency, amount, memo);
+  }
+
+  exportFile(): Blob {
+    return new Blob([encodeLedgerFile(this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  }
+
+  /** Verifies and imports a ledger file; returns a sentence saying what happened. */
+  async importFile(file: Blob): Promise<string> {
+    let decoded;
+    try {
+      decoded = decodeLedgerFile(new Uint8Array(await file.arrayBuffer()));
+    } catch {
+      return 'The file could not be read.';
+    }
+    if (!decoded.ok) return decoded.error;
+    const report = await this.session.importEntries(decoded.entries);
+    const parts = [`${report.added.length} new entries verified and shared`];
+    if (report.duplicates) parts.push(`${report.duplicates} already known`);
+    if (report.rejected.length) parts.push(`${report.rejected.length} rejected (see Diagnostics)`);
+    if (report.pending.length) parts.push(`${report.pending.length} waiting`);
+    return `Imported ${decoded.entries.length} entries: ${parts.join(', ')}.`;
+  }
+
+  setCreditLimits(limits: { MH: number; CH: number }): Promise<SendResult> {
+    return this.session.publishCreditLimits(limits);
+  }
+}

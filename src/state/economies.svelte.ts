@@ -1,0 +1,177 @@
+// The economies this device belongs to and the one that is open. Methods are named after what a
+// person does: create, join (by invite), switch, leave. Errors come back as sentences to show.
+import type { CryptoPort } from '../core';
+import { EconomySession } from '../net/economy-session';
+import { inviteLink, newEconomyKeys, type EconomyInvite } from '../net/invite';
+import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
+import type { EntryStore } from '../net/entry-store';
+import { ActiveEconomy } from './active-economy.svelte';
+import type { Identity } from './identity.svelte';
+import type { NetworkSettings } from './network-settings.svelte';
+
+export interface EconomiesDeps {
+  directory: EconomyDirectory;
+  entries: EntryStore;
+  identity: Identity;
+  network: NetworkSettings;
+  crypto: CryptoPort;
+  now: () => number;
+  randomBytes: (n: number) => Uint8Array;
+  persistDocument: boolean;
+}
+
+export interface NewEconomy {
+  name: string;
+  secret: string;
+  /** Credit limits in milli-hours. */
+  creditLimit: { MH: number; CH: number };
+}
+
+export class Economies {
+  #list = $state.raw<EconomyRecord[]>([]);
+  #active = $state.raw<ActiveEconomy | null>(null);
+  #busy = $state<string | null>(null);
+  #problem = $state<string | null>(null);
+  readonly #deps: EconomiesDeps;
+
+  constructor(deps: EconomiesDeps) {
+    this.#deps = deps;
+    // A restored key is a different account: reopen the economy with it. A new name or colour
+    // is published as a signed profile entry.
+    deps.identity.onChange((change) => {
+      if (change === 'key' && this.#active) void this.switchTo(this.#active.id);
+      else void this.#publishProfile();
+    });
+  }
+
+  get list(): readonly EconomyRecord[] {
+    return this.#list;
+  }
+  get active(): ActiveEconomy | null {
+    return this.#active;
+  }
+  /** What is happening right now ("Opening Café coders…"), or null. */
+  get busy(): string | null {
+    return this.#busy;
+  }
+  /** The last problem to show (storage full, bad invite…), or null. */
+  get problem(): string | null {
+    return this.#problem;
+  }
+
+  dismissProblem(): void {
+    this.#problem = null;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.#list = await this.#deps.directory.list();
+      const id = await this.#deps.directory.activeId();
+      const record = this.#list.find((e) => e.id === id) ?? this.#list[0];
+      if (record) await this.#open(record);
+    } catch (error) {
+      this.#problem = `Could not open your economies: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  suggestSecret(): string {
+    return newEconomyKeys(this.#deps.randomBytes).secret;
+  }
+
+  async create(input: NewEconomy): Promise<string | null> {
+    const name = input.name.trim();
+    if (!name || name.length > 80) return 'Give the economy a name of 1 to 80 characters.';
+    if (input.secret.length < 8) return 'The secret must be at least 8 characters long; anyone who knows it can join.';
+    const { id } = newEconomyKeys(this.#deps.randomBytes);
+    const record: EconomyRecord = { id, name, founder: this.#deps.identity.accountId, secret: input.secret, joinedAt: this.#deps.now() };
+    const error = await this.#remember(record);
+    if (error) return error;
+    await this.#open(record);
+    const limits = await this.#active?.setCreditLimits(input.creditLimit);
+    return limits && !limits.ok ? limits.error : null;
+  }
+
+  async join(invite: EconomyInvite): Promise<string | null> {
+    const existing = this.#list.find((e) => e.id === invite.id);
+    if (existing && existing.secret === invite.secret) {
+      await this.switchTo(existing.id);
+      return null;
+    }
+    // A fresh invite with a new secret replaces the old one (the old may have been wrong).
+    const record: EconomyRecord = { ...invite, joinedAt: existing?.joinedAt ?? this.#deps.now() };
+    const error = await this.#remember(record);
+    if (error) return error;
+    await this.#open(record);
+    return null;
+  }
+
+  async switchTo(id: string): Promise<void> {
+    const record = this.#list.find((e) => e.id === id);
+    if (record) await this.#open(record);
+  }
+
+  /** Leaves an economy on this device: forgets its secret, its entries and its cached document. */
+  async leave(id: string): Promise<void> {
+    if (this.#active?.id === id) {
+      this.#active.session.close();
+      this.#active = null;
+    }
+    await this.#deps.directory.remove(id);
+    await this.#deps.entries.removeEconomy(id);
+    if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id);
+    this.#list = this.#list.filter((e) => e.id !== id);
+    const next = this.#list[0];
+    if (next) await this.#open(next);
+    else await this.#deps.directory.setActive(null);
+  }
+
+  inviteLinkOf(record: EconomyRecord): string {
+    return inviteLink(location.href, record);
+  }
+
+  async #remember(record: EconomyRecord): Promise<string | null> {
+    try {
+      await this.#deps.directory.put(record);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    this.#list = [...this.#list.filter((e) => e.id !== record.id), record];
+    return null;
+  }
+
+  async #open(record: EconomyRecord): Promise<void> {
+    this.#active?.session.close();
+    this.#active = null;
+    this.#busy = `Opening ${record.name}…`;
+    try {
+      const { identity, network } = this.#deps;
+      const session = await EconomySession.open({
+        record,
+        signer: identity.signer,
+        crypto: this.#deps.crypto,
+        entries: this.#deps.entries,
+        network: { signaling: network.signaling, ice: network.config.ice },
+        now: this.#deps.now,
+        persistDocument: this.#deps.persistDocument,
+        onProblem: (message) => (this.#problem = message),
+      });
+      session.setPresence({ name: identity.name, colour: identity.colour, activity: 'idle' });
+      this.#active = new ActiveEconomy(session, this.#deps.now);
+      await this.#deps.directory.setActive(record.id).catch(() => undefined);
+      await this.#publishProfile();
+    } catch (error) {
+      this.#problem = `Could not open ${record.name}: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  async #publishProfile(): Promise<void> {
+    const active = this.#active;
+    if (!active) return;
+    const { name, colour } = this.#deps.identity;
+    active.session.setPresence({ name, colour, activity: 'idle' });
+    const result = await active.session.publishProfile(name, colour);
+    if (!result.ok) this.#problem = `Your profile was not published: ${result.error}`;
+  }
+}
