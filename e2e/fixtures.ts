@@ -4,10 +4,12 @@
 import { test as base, type BrowserContext, type Page } from '@playwright/test';
 import { AppShell } from './pages/app-shell.page';
 import { SettingsPage } from './pages/settings.page';
+import { IdentityPage } from './pages/identity.page';
 
 export class Person {
   readonly shell: AppShell;
   readonly settings: SettingsPage;
+  readonly identity: IdentityPage;
   constructor(
     readonly name: string,
     readonly context: BrowserContext,
@@ -15,6 +17,7 @@ export class Person {
   ) {
     this.shell = new AppShell(page);
     this.settings = new SettingsPage(page);
+    this.identity = new IdentityPage(page);
   }
 }
 

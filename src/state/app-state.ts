@@ -4,6 +4,7 @@ import type { OnlineStatus } from './online.svelte';
 import type { AppUpdate } from './app-update.svelte';
 import type { NetworkSettings } from './network-settings.svelte';
 import type { ConnectionCheck } from './connection-check.svelte';
+import type { Identity } from './identity.svelte';
 
 export interface AppState {
   router: Router;
@@ -11,4 +12,5 @@ export interface AppState {
   update: AppUpdate;
   network: NetworkSettings;
   check: ConnectionCheck;
+  identity: Identity;
 }
