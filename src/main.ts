@@ -6,6 +6,10 @@ import './ui/app.css';
 import { openHourmeshDb } from './net/db';
 import { createIdbSettingsStore, createMemorySettingsStore, type SettingsStore } from './net/settings-store';
 import { createIdbIdentityStore, createMemoryIdentityStore, type IdentityStore } from './net/identity-store';
+import { createIdbEconomyDirectory, createMemoryEconomyDirectory, type EconomyDirectory } from './net/economy-directory';
+import { createIdbEntryStore, createMemoryEntryStore, type EntryStore } from './net/entry-store';
+import { createWebCryptoPort } from './core';
+import { Economies } from './state/economies.svelte';
 import { Router } from './state/router.svelte';
 import { OnlineStatus } from './state/online.svelte';
 import { AppUpdate } from './state/app-update.svelte';
@@ -14,21 +18,41 @@ import { ConnectionCheck } from './state/connection-check.svelte';
 import { Identity } from './state/identity.svelte';
 import type { AppState } from './state/app-state';
 
-async function openSettingsStore(): Promise<{ store: SettingsStore; identityStore: IdentityStore; warning: string | null }> {
+interface Stores {
+  store: SettingsStore;
+  identityStore: IdentityStore;
+  directory: EconomyDirectory;
+  entries: EntryStore;
+  persistent: boolean;
+  warning: string | null;
+}
+
+async function openStores(): Promise<Stores> {
   try {
     const db = await openHourmeshDb();
-    return { store: createIdbSettingsStore(db), identityStore: createIdbIdentityStore(db), warning: null };
+    return {
+      store: createIdbSettingsStore(db), identityStore: createIdbIdentityStore(db),
+      directory: createIdbEconomyDirectory(db), entries: createIdbEntryStore(db), persistent: true, warning: null,
+    };
   } catch {
     // Private windows of some browsers refuse IndexedDB: keep working, but say nothing is saved.
-    return { store: createMemorySettingsStore(), identityStore: createMemoryIdentityStore(), warning: 'This browser refuses site storage, so nothing will be kept after you close the tab.' };
+    return {
+      store: createMemorySettingsStore(), identityStore: createMemoryIdentityStore(),
+      directory: createMemoryEconomyDirectory(), entries: createMemoryEntryStore(), persistent: false,
+      warning: 'This browser refuses site storage, so nothing will be kept after you close the tab.',
+    };
   }
 }
 
-const { store, identityStore, warning } = await openSettingsStore();
+const { store, identityStore, directory, entries, persistent, warning } = await openStores();
 const identity = await Identity.load(identityStore, crypto.subtle);
 const network = new NetworkSettings(store);
 await network.load();
 const update = new AppUpdate();
+const economies = new Economies({
+  directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
+  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent,
+});
 const app: AppState = {
   router: new Router(),
   online: new OnlineStatus(),
@@ -36,6 +60,9 @@ const app: AppState = {
   network,
   check: new ConnectionCheck(network),
   identity,
+  economies,
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
+// Opened after the first paint: the shell shows at once, balances follow from this device's store.
+void economies.load();

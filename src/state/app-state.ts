@@ -5,6 +5,7 @@ import type { AppUpdate } from './app-update.svelte';
 import type { NetworkSettings } from './network-settings.svelte';
 import type { ConnectionCheck } from './connection-check.svelte';
 import type { Identity } from './identity.svelte';
+import type { Economies } from './economies.svelte';
 
 export interface AppState {
   router: Router;
@@ -13,4 +14,5 @@ export interface AppState {
   network: NetworkSettings;
   check: ConnectionCheck;
   identity: Identity;
+  economies: Economies;
 }

@@ -64,6 +64,7 @@ export class Economies {
   }
 
   async load(): Promise<void> {
+    this.#busy = 'Loading your economies…';
     try {
       this.#list = await this.#deps.directory.list();
       const id = await this.#deps.directory.activeId();
@@ -71,6 +72,8 @@ export class Economies {
       if (record) await this.#open(record);
     } catch (error) {
       this.#problem = `Could not open your economies: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.#busy = null;
     }
   }
 
