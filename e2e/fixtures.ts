@@ -1,15 +1,19 @@
 // `openPerson(name)` opens the app for one simulated person in a browser context of their own:
 // own storage, own BroadcastChannel, own service worker. People only meet through the signaling
 // server and WebRTC. Every context is closed at the end of the test.
-import { test as base, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
 import { AppShell } from './pages/app-shell.page';
 import { SettingsPage } from './pages/settings.page';
 import { IdentityPage } from './pages/identity.page';
+import { EconomyPage } from './pages/economy.page';
+import { WalletPage } from './pages/wallet.page';
 
 export class Person {
   readonly shell: AppShell;
   readonly settings: SettingsPage;
   readonly identity: IdentityPage;
+  readonly economy: EconomyPage;
+  readonly wallet: WalletPage;
   constructor(
     readonly name: string,
     readonly context: BrowserContext,
@@ -18,6 +22,26 @@ export class Person {
     this.shell = new AppShell(page);
     this.settings = new SettingsPage(page);
     this.identity = new IdentityPage(page);
+    this.economy = new EconomyPage(page);
+    this.wallet = new WalletPage(page);
+  }
+
+  /** Sets the display name (Settings) so others can pick this person from the member list. */
+  async introduce() {
+    await this.shell.open('Settings');
+    await this.identity.rename(this.name);
+  }
+
+  async accountId(): Promise<string> {
+    await this.shell.open('Settings');
+    return this.identity.fullId();
+  }
+
+  /** Opens an invite link in this person's browser and accepts it. */
+  async joinByLink(link: string) {
+    await this.page.goto(link);
+    await this.page.getByRole('button', { name: /^Join / }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
   }
 }
 

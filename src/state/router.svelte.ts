@@ -30,8 +30,10 @@ export class Router {
     return this.#current;
   }
 
-  go(id: ViewId): void {
-    location.hash = this.href(id);
+  /** Shows a view and replaces the address (e.g. to drop an invite's secret from history). */
+  replace(id: ViewId): void {
+    history.replaceState(null, '', this.href(id));
+    this.#current = id;
   }
 
   href(id: ViewId): string {

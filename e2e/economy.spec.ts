@@ -1,0 +1,48 @@
+import { expect, test } from './fixtures';
+
+test('three people in one economy send MH and CH and all show the same balances and histories', async ({ openPerson }) => {
+  const [alice, bob, carol] = [await openPerson('Alice'), await openPerson('Bob'), await openPerson('Carol')];
+  for (const p of [alice, bob, carol]) await p.introduce();
+  const ids = { alice: await alice.accountId(), bob: await bob.accountId(), carol: await carol.accountId() };
+
+  await alice.shell.open('Economy');
+  await alice.economy.create('Team hours', { limitMH: '5', limitCH: '5' });
+  const link = await alice.economy.inviteLink();
+  expect(link).toContain('#/join/');
+  await bob.joinByLink(link);
+  await carol.joinByLink(link);
+
+  await alice.shell.open('Wallet');
+  await alice.wallet.waitForMember('Bob');
+  await alice.wallet.send({ toName: 'Bob', amount: '2', currency: 'MH', memo: 'code review' });
+  await alice.wallet.expectSent();
+
+  await bob.wallet.waitForMember('Carol');
+  await expect(bob.wallet.balance('MH')).toHaveText('2 MH');
+  await bob.wallet.send({ toName: 'Carol', amount: '1.5', currency: 'CH', memo: 'render job' });
+  await bob.wallet.expectSent();
+
+  await carol.wallet.waitForMember('Alice');
+  await carol.wallet.send({ toId: ids.alice, amount: '0.25', currency: 'MH' });
+  await carol.wallet.expectSent();
+
+  // Over the credit limit: refused with the amount one can still send, nothing signed.
+  await carol.wallet.send({ toName: 'Bob', amount: '6', currency: 'MH' });
+  await expect(carol.wallet.sendResult()).toContainText('over your credit limit');
+
+  const expected = [
+    `${ids.alice} -1.75 MH 0 CH`,
+    `${ids.bob} 2 MH -1.5 CH`,
+    `${ids.carol} -0.25 MH 1.5 CH`,
+  ].sort();
+  for (const p of [alice, bob, carol]) {
+    await p.shell.open('Economy');
+    await expect.poll(() => p.economy.balanceRows(), { timeout: 20_000 }).toEqual(expected);
+  }
+  await expect(bob.wallet.page.getByRole('heading', { level: 2, name: 'Team hours', exact: true })).toBeVisible();
+  for (const p of [alice, bob, carol]) await p.shell.open('Wallet');
+  await expect(alice.wallet.historyItems()).toHaveCount(await alice.wallet.historyItems().count());
+  await expect(bob.wallet.historyItems().filter({ hasText: 'from Alice' })).toContainText('+2 MH');
+  await expect(bob.wallet.historyItems().filter({ hasText: 'to Carol' })).toContainText('-1.5 CH');
+  await expect(carol.wallet.historyItems().filter({ hasText: 'from Bob' })).toContainText('render job');
+});

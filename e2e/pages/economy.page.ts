@@ -1,0 +1,56 @@
+import { expect, type Page } from '@playwright/test';
+
+/** The Economy view: create, join, invite, members and balances, diagnostics, ledger file. */
+export class EconomyPage {
+  constructor(readonly page: Page) {}
+
+  async create(name: string, options: { secret?: string; limitMH?: string; limitCH?: string } = {}) {
+    await this.page.getByLabel('Name', { exact: true }).fill(name);
+    if (options.secret) await this.page.getByLabel('Secret', { exact: true }).fill(options.secret);
+    if (options.limitMH) await this.page.getByLabel('Credit limit, man-hours').fill(options.limitMH);
+    if (options.limitCH) await this.page.getByLabel('Credit limit, cpu-hours').fill(options.limitCH);
+    await this.page.getByRole('button', { name: 'Create economy' }).click();
+    await expect(this.page.getByRole('heading', { level: 2, name, exact: true })).toBeVisible();
+  }
+
+  async inviteLink(): Promise<string> {
+    return this.page.getByLabel('Invite link').inputValue();
+  }
+
+  connection() {
+    return this.page.getByRole('status', { name: 'Connection' });
+  }
+
+  async expectPeers(atLeast: number) {
+    await expect.poll(async () => Number(await this.connection().getAttribute('data-peers')), { timeout: 20_000 }).toBeGreaterThanOrEqual(atLeast);
+  }
+
+  balancesTable() {
+    return this.page.getByRole('table', { name: 'Member balances' });
+  }
+
+  /** The table as text rows "name | account | MH | CH", sorted, with "(you)" and tags removed. */
+  async balanceRows(): Promise<string[]> {
+    const rows = await this.balancesTable().locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => `${tr.getAttribute('data-account')} ${[...tr.querySelectorAll('td.num')].map((td) => td.textContent?.trim()).join(' ')}`),
+    );
+    return rows.sort();
+  }
+
+  async balanceOf(account: string): Promise<string> {
+    const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
+    return (await row.locator('td.num').allTextContents()).map((t) => t.trim()).join(' ');
+  }
+
+  diagnostics() {
+    return this.page.getByRole('list', { name: 'Rejected content' });
+  }
+
+  async importLedger(path: string) {
+    await this.page.getByLabel('Import a ledger file').setInputFiles(path);
+  }
+
+  importStatus() {
+    return this.page.getByRole('status', { name: 'Ledger import' });
+  }
+}
