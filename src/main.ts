@@ -10,6 +10,9 @@ import { createIdbEconomyDirectory, createMemoryEconomyDirectory, type EconomyDi
 import { createIdbEntryStore, createMemoryEntryStore, type EntryStore } from './net/entry-store';
 import { createWebCryptoPort } from './core';
 import { Economies } from './state/economies.svelte';
+import * as Y from 'yjs';
+import { connectRoom, type RoomConnection } from './net/room';
+import { parseInviteLink, roomNameOf } from './net/invite';
 import { Router } from './state/router.svelte';
 import { OnlineStatus } from './state/online.svelte';
 import { AppUpdate } from './state/app-update.svelte';
@@ -64,5 +67,24 @@ const app: AppState = {
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
+// A handle for devtools, and for the e2e test that plays a modified (hostile) client. It holds
+// state objects only; the signing key is a non-extractable CryptoKey either way. `openRawDocument`
+// joins an economy's room with a bare document and no ledger: what any client that knows the
+// secret sees (and could write), useful to inspect the shared document as it really is.
+declare global {
+  interface Window {
+    hourmesh?: { economies: Economies; openRawDocument: (inviteLink: string) => { doc: Y.Doc; room: RoomConnection } };
+  }
+}
+window.hourmesh = {
+  economies,
+  openRawDocument(link) {
+    const parsed = parseInviteLink(link);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const doc = new Y.Doc();
+    const room = connectRoom(doc, { room: roomNameOf(parsed.invite.id), password: parsed.invite.secret, signaling: network.signaling, ice: network.config.ice });
+    return { doc, room };
+  },
+};
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.
 void economies.load();

@@ -42,6 +42,11 @@ export class EconomyPage {
     return (await row.locator('td.num').allTextContents()).map((t) => t.trim()).join(' ');
   }
 
+  async expectEntries(atLeast: number, timeout = 20_000) {
+    const summary = this.page.getByLabel('Ledger summary');
+    await expect.poll(async () => Number(await summary.getAttribute('data-entries')), { timeout }).toBeGreaterThanOrEqual(atLeast);
+  }
+
   diagnostics() {
     return this.page.getByRole('list', { name: 'Rejected content' });
   }
