@@ -11,7 +11,8 @@ import { WebrtcProvider } from 'y-webrtc';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import { fromBase64 } from 'lib0/buffer';
+import * as encoding from 'lib0/encoding';
+import { fromBase64, toBase64 } from 'lib0/buffer';
 import { installChunking } from './chunked-peer';
 import type { IceServer } from './network-config';
 
@@ -49,8 +50,22 @@ export interface RoomConnection {
 interface SignalingConnLike {
   url: string;
   connected: boolean;
+  send(message: object): void;
   on(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
   off(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
+}
+
+/** The same encrypted announce y-webrtc sends when it joins (crypto.js format, see above). */
+async function encryptAnnounce(peerId: string, key: CryptoKey): Promise<string> {
+  const plain = encoding.createEncoder();
+  encoding.writeAny(plain, { type: 'announce', from: peerId });
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const cipher = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, encoding.toUint8Array(plain));
+  const out = encoding.createEncoder();
+  encoding.writeVarString(out, 'AES-GCM');
+  encoding.writeVarUint8Array(out, iv);
+  encoding.writeVarUint8Array(out, new Uint8Array(cipher));
+  return toBase64(encoding.toUint8Array(out));
 }
 
 /**
@@ -105,21 +120,34 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   };
   provider.on('peers', onPeers);
   provider.on('status', notify);
-  const onSignal = (message: unknown) => {
+  // A newcomer with the wrong secret announces itself; we cannot read it, and y-webrtc would not
+  // answer, so the newcomer would hear nothing at all. Re-announcing ourselves (at most every few
+  // seconds) lets it fail to read *our* message, and so learn that the secrets differ.
+  let lastReannounce = 0;
+  const reannounce = async (conn: SignalingConnLike, key: CryptoKey) => {
+    const peerId = provider.room?.peerId;
+    if (!peerId || Date.now() - lastReannounce < 5_000) return;
+    lastReannounce = Date.now();
+    conn.send({ type: 'publish', topic: options.room, data: await encryptAnnounce(peerId, key) });
+  };
+  const onSignalFrom = (conn: SignalingConnLike) => (message: unknown) => {
     const m = message as { type?: unknown; topic?: unknown; data?: unknown };
-    if (secretMismatch || m?.type !== 'publish' || m.topic !== options.room || typeof m.data !== 'string') return;
+    if (m?.type !== 'publish' || m.topic !== options.room || typeof m.data !== 'string') return;
     const data = m.data;
     void provider.key.then(async (key) => {
-      if (key && (await isForeignSecret(data, key)) && !secretMismatch) {
+      if (!key || !(await isForeignSecret(data, key))) return;
+      await reannounce(conn, key);
+      if (!secretMismatch) {
         secretMismatch = true;
         notify();
       }
     });
   };
+  const onSignal = new Map(conns.map((conn) => [conn, onSignalFrom(conn)]));
   for (const conn of conns) {
     conn.on('connect', notify);
     conn.on('disconnect', notify);
-    conn.on('message', onSignal);
+    conn.on('message', onSignal.get(conn)!);
   }
 
   return {
@@ -133,7 +161,7 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       for (const conn of conns) {
         conn.off('connect', notify);
         conn.off('disconnect', notify);
-        conn.off('message', onSignal);
+        conn.off('message', onSignal.get(conn)!);
       }
       listeners.clear();
       provider.destroy();
