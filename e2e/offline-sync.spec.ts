@@ -18,6 +18,7 @@ test('a person sends while offline, keeps it across an offline reload, and every
   await expect(bob.page.getByRole('status', { name: 'Connection' })).toHaveAttribute('data-state', 'offline');
   await bob.wallet.send({ toId: ids.alice, amount: '1.25', currency: 'MH', memo: 'sent offline' });
   await bob.wallet.expectSent();
+  await expect(bob.wallet.historyItems().filter({ hasText: 'sent offline' })).toContainText('pending: not yet shared');
 
   await bob.page.reload();
   await bob.shell.open('Wallet');
@@ -33,6 +34,7 @@ test('a person sends while offline, keeps it across an offline reload, and every
   await bob.context.setOffline(false);
   await expect(alice.wallet.balance('MH')).toHaveText('1.25 MH', { timeout: 30_000 });
   await expect(bob.wallet.historyItems().filter({ hasText: 'while you were away' })).toHaveCount(1, { timeout: 30_000 });
+  await expect(bob.wallet.historyItems().filter({ hasText: 'sent offline' })).not.toContainText('pending');
   for (const p of [alice, bob]) await p.shell.open('Economy');
   await expect.poll(() => bob.economy.balanceRows()).toEqual(await alice.economy.balanceRows());
 });

@@ -53,6 +53,8 @@ export class EconomySession {
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
   #writing: Promise<unknown> = Promise.resolve();
+  /** Own entries written while no peer was connected: "pending" until a peer connects and syncs. */
+  #unshared = new Set<string>();
 
   private constructor(deps: EconomySessionDeps) {
     this.#deps = deps;
@@ -77,7 +79,11 @@ export class EconomySession {
     session.#room = connectRoom(session.doc, {
       room: roomNameOf(deps.record.id), password: deps.record.secret, signaling: deps.network.signaling, ice: deps.network.ice,
     });
-    session.#room.onStatus(() => session.#notify());
+    session.#room.onStatus((status) => {
+      // A newly connected peer runs the Yjs sync step at once, which carries every entry we hold.
+      if (status.webrtcPeers > 0) session.#unshared.clear();
+      session.#notify();
+    });
     onPresenceChange(session.#room.awareness, () => session.#notify());
     session.#refreshTimer = setInterval(() => void session.ledger.refresh().then(() => session.#notify()), REFRESH_MS);
     return session;
@@ -92,6 +98,11 @@ export class EconomySession {
   get diagnostics() {
     return this.#sync.diagnostics;
   }
+  /** True for an own entry no peer has had a chance to receive yet. */
+  isUnshared(entryId: string): boolean {
+    return this.#unshared.has(entryId);
+  }
+
   get online(): Presence[] {
     return this.#room ? readPresence(this.#room.awareness) : [];
   }
@@ -175,6 +186,7 @@ export class EconomySession {
       const head = this.ledger.headOf(this.#me);
       try {
         const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
+        if (this.roomStatus.webrtcPeers === 0) this.#unshared.add(entry.id);
         await this.#sync.publish(entry);
         const status = this.ledger.statusOf(entry.id);
         if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };

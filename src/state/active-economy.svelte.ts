@@ -67,10 +67,10 @@ export class ActiveEconomy {
     return [...this.session.ledger.historyOf(this.me)].reverse();
   }
 
-  /** Statuses as a person reads them: applied, rejected with its reason, or pending. */
-  statusOf(entryId: string) {
+  /** An own entry written while no peer was reachable, not yet shared with anyone. */
+  isUnshared(entryId: string): boolean {
     this.#subscribe();
-    return this.session.ledger.statusOf(entryId);
+    return this.session.isUnshared(entryId);
   }
 
   get online(): Presence[] {
