@@ -26,6 +26,10 @@ test('three people in one economy send MH and CH and all show the same balances 
   await carol.wallet.send({ toId: ids.alice, amount: '0.25', currency: 'MH' });
   await carol.wallet.expectSent();
 
+  // A malformed amount is refused with the reason, before anything is signed.
+  await carol.wallet.send({ toName: 'Bob', amount: '1,5h', currency: 'MH' });
+  await expect(carol.wallet.sendResult()).toContainText('is not a number of hours');
+
   // Over the credit limit: refused with the amount one can still send, nothing signed.
   await carol.wallet.send({ toName: 'Bob', amount: '6', currency: 'MH' });
   await expect(carol.wallet.sendResult()).toContainText('over your credit limit');
