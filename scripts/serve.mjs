@@ -59,7 +59,8 @@ function serveFile(req, res) {
 }
 
 function proxyUpgrade(req, socket, head) {
-  if (!(req.url ?? '').startsWith('/signal')) { socket.destroy(); return; }
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== '/signal' && path !== '/signal/') { socket.destroy(); return; }
   const upstream = net.connect(signalPort, '127.0.0.1', () => {
     const lines = [`${req.method} / HTTP/${req.httpVersion}`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
@@ -84,12 +85,29 @@ export async function serve() {
   if (!(await portFree(port, host))) failPortInUse(port, 'HOURMESH_PORT');
   if (!(await portFree(signalPort, '127.0.0.1'))) failPortInUse(signalPort, 'HOURMESH_SIGNAL_PORT');
 
-  const signaling = spawn(process.execPath, [join(root, 'node_modules/y-webrtc/bin/server.js')], {
-    env: { ...process.env, PORT: String(signalPort) }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  signaling.on('exit', (code) => {
-    if (!stopping) { console.error(`hourmesh: the signaling server stopped (exit ${code}).`); process.exit(1); }
-  });
+  // y-webrtc's bundled server exits on a malformed message (e.g. non-JSON), so anyone who can
+  // reach /signal could stop it: restart it at once. Peers reconnect by themselves. A server that
+  // keeps dying (5 times within a minute) is a real fault: stop and say so.
+  let signaling;
+  const crashes = [];
+  const startSignaling = () => {
+    signaling = spawn(process.execPath, [join(root, 'node_modules/y-webrtc/bin/server.js')], {
+      env: { ...process.env, PORT: String(signalPort) }, stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    signaling.on('exit', (code) => {
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && now - crashes[0] > 60_000) crashes.shift();
+      if (crashes.length >= 5) {
+        console.error(`hourmesh: the signaling server keeps stopping (last exit ${code}); giving up.`);
+        process.exit(1);
+      }
+      console.error(`hourmesh: the signaling server stopped (exit ${code}); restarting it.`);
+      setTimeout(startSignaling, 300);
+    });
+  };
+  startSignaling();
 
   const server = http.createServer(serveFile);
   server.on('upgrade', proxyUpgrade);

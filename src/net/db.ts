@@ -27,6 +27,8 @@ export interface EconomyRecord {
   founder: string;
   secret: string;
   joinedAt: number;
+  /** Last time this device completed a sync with a peer of this economy (see Economies). */
+  syncedAt?: number;
 }
 
 export interface EntryRecord {

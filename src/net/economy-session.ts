@@ -25,6 +25,8 @@ export interface EconomySessionDeps {
   entries: EntryStore;
   network: { signaling: string[]; ice: IceServer[] };
   now: () => number;
+  /** The key came from a backup: other devices may hold entries of it that this one has not seen. */
+  restored: boolean;
   /** Keep the document in IndexedDB between visits (off in tests that run in Node). */
   persistDocument: boolean;
   onProblem: (message: string) => void;
@@ -55,12 +57,17 @@ export class EconomySession {
   #writing: Promise<unknown> = Promise.resolve();
   /** Own entries written while no peer was connected: "pending" until a peer connects and syncs. */
   #unshared = new Set<string>();
+  /** Resolves once a peer's whole document has arrived and been verified into the ledger. */
+  #peerSync: Promise<void>;
+  #markPeerSynced!: () => void;
+  #hasSyncedWithPeer = false;
 
   private constructor(deps: EconomySessionDeps) {
     this.#deps = deps;
     this.record = deps.record;
     this.#me = toHex(deps.signer.publicKey);
     this.ledger = new Ledger({ crypto: deps.crypto, founder: deps.record.founder, now: deps.now });
+    this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.#sync = new LedgerSync({
       doc: this.doc, ledger: this.ledger, store: deps.entries, economyId: deps.record.id, now: deps.now,
       onChange: () => this.#notify(), onProblem: deps.onProblem,
@@ -82,6 +89,10 @@ export class EconomySession {
     session.#room.onStatus((status) => {
       // A newly connected peer runs the Yjs sync step at once, which carries every entry we hold.
       if (status.webrtcPeers > 0) session.#unshared.clear();
+      if (status.synced && !session.#hasSyncedWithPeer) {
+        session.#hasSyncedWithPeer = true;
+        void session.#sync.settled().then(() => session.#markPeerSynced());
+      }
       session.#notify();
     });
     onPresenceChange(session.#room.awareness, () => session.#notify());
@@ -93,11 +104,20 @@ export class EconomySession {
     return this.#me;
   }
   get roomStatus(): RoomStatus {
-    return this.#room?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false };
+    return this.#room?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
   }
   get diagnostics() {
     return this.#sync.diagnostics;
   }
+  /** Resolves after the first full sync with a peer has been verified into the ledger. */
+  whenSyncedWithPeer(): Promise<void> {
+    return this.#peerSync;
+  }
+
+  get hasSyncedWithPeer(): boolean {
+    return this.#hasSyncedWithPeer;
+  }
+
   /** True for an own entry no peer has had a chance to receive yet. */
   isUnshared(entryId: string): boolean {
     return this.#unshared.has(entryId);
@@ -130,6 +150,10 @@ export class EconomySession {
     const amount = parseAmount(amountText);
     if (!amount.ok) return amount;
     if (memo.length > 280) return { ok: false, error: 'The memo is longer than 280 characters.' };
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) {
+      // See Economies: a freshly restored key waits for one sync before it may write here.
+      return { ok: false, error: 'Your key was restored from a backup and this device has not synced with a peer of this economy yet. Wait until it is connected: writing before then could fork your account.' };
+    }
     if (this.ledger.frozenAt(this.#me) !== undefined) {
       return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
     }

@@ -1,6 +1,6 @@
 // Binds an economy's shared Yjs document to the peer's verified ledger and its own entry store.
 //
-// The document is transport, the signed entries are the truth (DESIGN.md): anyone who knows the
+// The document is transport, the signed entries are the truth (the design brief): anyone who knows the
 // room secret can write anything into the document, or delete. So:
 // - every value that arrives is handed to the core ledger, which verifies it; nothing in the
 //   document is trusted or shown unless the ledger accepted it as authentic;
@@ -107,6 +107,12 @@ export class LedgerSync {
     return report;
   }
 
+  /** Resolves once every document change seen so far has been verified and applied. */
+  async settled(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
+    while (this.#flushing || this.#dirty.size > 0) await (this.#flushing ?? this.#flush());
+  }
+
   destroy(): void {
     this.#destroyed = true;
     this.#map.unobserve(this.#onMapChange);
@@ -159,7 +165,8 @@ export class LedgerSync {
         // The ledger names every entry by its hash; a value under another key is misfiled.
         if (this.#opts.ledger.statusOf(key) === undefined) this.#diagnose(key, 'stored under a key that is not its hash');
       }
-      await this.#saveNewlyHeld();
+      // Newly held entries go under their own id too (one that arrived misfiled is refiled).
+      keys.push(...(await this.#saveNewlyHeld()));
     }
     this.#republish(keys);
     this.#opts.onChange();

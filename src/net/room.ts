@@ -36,6 +36,8 @@ export interface RoomStatus {
   webrtcPeers: number;
   /** Someone announced themselves in this room with a different password (secret). */
   secretMismatch: boolean;
+  /** At least one peer is connected and every connected peer has sent us its document. */
+  synced: boolean;
 }
 
 export interface RoomConnection {
@@ -98,11 +100,15 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   const conns = provider.signalingConns as unknown as SignalingConnLike[];
 
   let secretMismatch = false;
-  const status = (): RoomStatus => ({
-    signaling: conns.map((c) => ({ url: c.url, connected: c.connected })),
-    webrtcPeers: [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
-    secretMismatch,
-  });
+  const status = (): RoomStatus => {
+    const webrtcPeers = [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected).length;
+    return {
+      signaling: conns.map((c) => ({ url: c.url, connected: c.connected })),
+      webrtcPeers,
+      secretMismatch,
+      synced: webrtcPeers > 0 && provider.room?.synced === true,
+    };
+  };
   const notify = () => {
     const now = status();
     for (const listener of listeners) listener(now);
@@ -120,6 +126,7 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   };
   provider.on('peers', onPeers);
   provider.on('status', notify);
+  provider.on('synced', notify);
   // A newcomer with the wrong secret announces itself; we cannot read it, and y-webrtc would not
   // answer, so the newcomer would hear nothing at all. Re-announcing ourselves (at most every few
   // seconds) lets it fail to read *our* message, and so learn that the secrets differ.

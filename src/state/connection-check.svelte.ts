@@ -5,7 +5,7 @@ import { openScratchRoom, type ScratchRoom } from '../net/scratch-room';
 import type { RoomStatus } from '../net/room';
 import type { NetworkSettings } from './network-settings.svelte';
 
-const idle: RoomStatus = { signaling: [], webrtcPeers: 0, secretMismatch: false };
+const idle: RoomStatus = { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
 
 /** A joined room with its own subscribers, so a new room never inherits a stale subscription. */
 class LiveRoom {

@@ -151,6 +151,7 @@ export class Economies {
       const session = await EconomySession.open({
         record,
         signer: identity.signer,
+        restored: mayHaveUnseenEntries(record, identity.restoredAt),
         crypto: this.#deps.crypto,
         entries: this.#deps.entries,
         network: { signaling: network.signaling, ice: network.config.ice },
@@ -159,6 +160,7 @@ export class Economies {
         onProblem: (message) => (this.#problem = message),
       });
       session.setPresence({ name: identity.name, colour: identity.colour, activity: 'idle' });
+      void session.whenSyncedWithPeer().then(() => this.#rememberSync(record.id));
       this.#active = new ActiveEconomy(session, this.#deps.now);
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
       await this.#publishProfile();
@@ -174,7 +176,32 @@ export class Economies {
     if (!active) return;
     const { name, colour } = this.#deps.identity;
     active.session.setPresence({ name, colour, activity: 'idle' });
+    // A restored key may have entries on another device that this one has not seen: writing
+    // before the first sync would put a second entry at the same seq, a fork. So wait for a peer.
+    if (mayHaveUnseenEntries(active.session.record, this.#deps.identity.restoredAt)) await active.session.whenSyncedWithPeer();
+    if (this.#active !== active) return;
     const result = await active.session.publishProfile(name, colour);
     if (!result.ok) this.#problem = `Your profile was not published: ${result.error}`;
   }
+
+  async #rememberSync(id: string): Promise<void> {
+    const record = this.#list.find((e) => e.id === id);
+    if (!record) return;
+    const next = { ...record, syncedAt: this.#deps.now() };
+    try {
+      await this.#deps.directory.put(next);
+      this.#list = this.#list.map((e) => (e.id === id ? next : e));
+    } catch {
+      // Not remembered: the next visit waits for a sync again before writing, which is safe.
+    }
+  }
+}
+
+/**
+ * A key restored from a backup may have entries, written on another device, that this device has
+ * not seen in this economy; writing before a sync would then fork the account. Once this device
+ * has synced with a peer after the restore, its view of its own chain is current.
+ */
+function mayHaveUnseenEntries(record: EconomyRecord, restoredAt: number | undefined): boolean {
+  return restoredAt !== undefined && !(record.syncedAt !== undefined && record.syncedAt >= restoredAt);
 }
