@@ -1,0 +1,479 @@
+// Mesh benchmark (issue 4): how fast entries travel between real browsers.
+// Run: npm run bench  (or node --expose-gc --import tsx bench/mesh.bench.ts)
+//
+// Everything goes through the built app (dist/), the real signaling server (scripts/serve.mjs,
+// started here on free ports) and real WebRTC between Chromium browser contexts: every person is a
+// browser context of their own (own IndexedDB, own BroadcastChannel), as in e2e/fixtures.ts.
+// People are driven through the UI by role and label (the e2e page objects); the app's state is
+// read through the `window.hourmesh` debug handle where polling the UI would be too slow.
+//
+// Figures:
+// 1. mesh.send-to-visible-p50/-p95: 5 people in one economy (4 joined by invite link); senders
+//    rotate; each transfer is sent through the Wallet's send form. Clock: every time is taken
+//    inside the pages as performance.timeOrigin + performance.now() (wall-clock ms, sub-ms
+//    resolution; all pages share this machine's clock). The start is the moment the sender's app
+//    writes the entry into the shared document (its Y.Map observer, i.e. just before y-webrtc
+//    broadcasts); the end is the LAST of the four other peers reporting the entry `applied` in its
+//    ledger (checked on the session's change notification, the one the UI re-renders on). Node only
+//    collects these page timestamps afterwards, so Playwright's polling adds nothing to them.
+// 2. mesh.late-joiner-10k/-100k: a founder imports a ledger file of N signed entries (Node-signed
+//    with e2e/support/signed-entries.ts; one set of 100k, the 10k run uses its first 10k in creation
+//    order so every author's chain stays a prefix); then a new person opens the invite link. The
+//    figure runs from Node's Date.now() just before the joiner's navigation to the page time at
+//    which its ledger holds all of the founder's entries AND 20 sampled balances equal the
+//    Node-computed ones (an in-page predicate polled every 20 ms records the moment). A few
+//    balances are then also read from the Economy view's table.
+// 3. mesh.doc-bytes-per-transfer: growth of Y.encodeStateAsUpdate(doc).length per transfer of
+//    figure 1, measured on a peer's REAL document: all updates y-indexeddb keeps for it are read
+//    from the page's IndexedDB and merged in a Node Y.Doc, before and after the transfers.
+//
+// Targets without a number in the issue are this benchmark's own choice (see README): the 10k
+// late joiner gets 2 s, the document growth per transfer 300 bytes (a 172-byte entry, its 64-char
+// key and Yjs item overhead).
+
+import os from 'node:os';
+import net from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as Y from 'yjs';
+import { AppShell } from '../e2e/pages/app-shell.page';
+import { EconomyPage } from '../e2e/pages/economy.page';
+import { WalletPage } from '../e2e/pages/wallet.page';
+import { seedTransfers, writeLedgerFile } from '../e2e/support/signed-entries';
+import { parseInviteLink } from '../src/net/invite';
+// y-indexeddb's database for an economy's document (src/net/economy-session.ts documentNameOf).
+const documentNameOf = (economyId: string) => `hourmesh-doc-${economyId}`;
+import { balancesOf } from './support/seed-balances';
+import {
+  INSTALL_SEND_HOOKS, JOINER_INIT_SCRIPT, ledgerReadyExpression, readPersistedUpdatesExpression,
+} from './support/mesh-page-scripts';
+
+const root = join(import.meta.dirname, '..');
+const PEOPLE = 5;
+const WARMUP_TRANSFERS = 3;
+const TRANSFERS = 36;
+const SEED_ENTRIES = 100_000;
+const SEED_AUTHORS = 1_000;
+const LATE_JOIN_GIVE_UP_MS = 120_000;
+const CHROMIUM_ARGS_FALLBACK = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+function line(name: string, value: number, unit: string, target: number | undefined): void {
+  const ratio = target === undefined ? '' : `  (target ${target} ${unit}, ratio ${(value / target).toFixed(2)})`;
+  console.log(`${name.padEnd(42)} ${value.toFixed(unit === 'ms' ? 1 : 0).padStart(10)} ${unit}${ratio}`);
+}
+
+function note(text: string): void {
+  console.log(`# ${text}`);
+}
+
+/** Nearest-rank percentile. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function chromiumArgs(): Promise<string[]> {
+  try {
+    const config = (await import('../playwright.config')).default as { use?: { launchOptions?: { args?: string[] } } };
+    return config.use?.launchOptions?.args ?? CHROMIUM_ARGS_FALLBACK;
+  } catch {
+    return CHROMIUM_ARGS_FALLBACK;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.once('listening', () => probe.close(() => resolve(true)));
+    probe.listen(port, '127.0.0.1');
+  });
+}
+
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function pickPort(preferred: number, avoid: number[] = []): Promise<number> {
+  if (!avoid.includes(preferred) && (await portFree(preferred))) return preferred;
+  for (;;) {
+    const p = await anyFreePort();
+    if (!avoid.includes(p)) return p;
+  }
+}
+
+async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await pickPort(4273);
+  const signalPort = await pickPort(4574, [port]);
+  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
+    cwd: root,
+    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`scripts/serve.mjs exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/`)).ok) return { child, url };
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`the server did not answer at ${url} within 30 s`);
+    await sleep(100);
+  }
+}
+
+interface Person {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  shell: AppShell;
+  economy: EconomyPage;
+  wallet: WalletPage;
+  id: string;
+}
+
+class Mesh {
+  readonly contexts: BrowserContext[] = [];
+  constructor(readonly browser: Browser, readonly url: string) {}
+
+  async open(name: string, options: { initScript?: string; goto?: boolean } = {}): Promise<Person> {
+    const context = await this.browser.newContext({ baseURL: this.url });
+    this.contexts.push(context);
+    if (options.initScript) await context.addInitScript({ content: options.initScript });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.log(`# [${name}] page error: ${error.message}`));
+    const person: Person = {
+      name, context, page, shell: new AppShell(page), economy: new EconomyPage(page), wallet: new WalletPage(page), id: '',
+    };
+    if (options.goto !== false) {
+      await page.goto('/');
+      await page.waitForFunction('window.hourmesh !== undefined && window.hourmesh.economies !== undefined');
+    }
+    return person;
+  }
+
+  async close(person: Person): Promise<void> {
+    await person.context.close().catch(() => undefined);
+  }
+}
+
+async function joinByLink(person: Person, link: string): Promise<void> {
+  await person.page.goto(link);
+  await person.page.getByRole('button', { name: /^Join / }).click();
+  await person.page.getByRole('heading', { level: 1, name: 'Wallet' }).waitFor({ timeout: 30_000 });
+  await person.page.waitForFunction('window.hourmesh.economies.active !== null', undefined, { timeout: 30_000 });
+}
+
+async function activeId(person: Person): Promise<string> {
+  return person.page.evaluate('window.hourmesh.economies.active.me') as Promise<string>;
+}
+
+async function pollUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The size of a page's real document: its persisted updates merged in a Node Y.Doc. */
+async function persistedDocBytes(person: Person, economyId: string): Promise<{ bytes: number; entries: number; entryBytes: number }> {
+  const updates = (await person.page.evaluate(readPersistedUpdatesExpression(documentNameOf(economyId)))) as number[][];
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, Uint8Array.from(u));
+  const map = doc.getMap<Uint8Array>('entries');
+  let entryBytes = 0;
+  for (const v of map.values()) entryBytes += v instanceof Uint8Array ? v.length : 0;
+  const bytes = Y.encodeStateAsUpdate(doc).length;
+  doc.destroy();
+  return { bytes, entries: map.size, entryBytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1 and 3: send to visible among 5 people; document growth per transfer
+
+async function sendToVisible(mesh: Mesh): Promise<void> {
+  const people: Person[] = [];
+  for (const name of ['Alice', 'Bob', 'Carol', 'Dave', 'Erin'].slice(0, PEOPLE)) people.push(await mesh.open(name));
+  const founder = people[0]!;
+  await founder.shell.open('Economy');
+  await founder.economy.create('Mesh bench', { limitMH: '100', limitCH: '100' });
+  const link = await founder.economy.inviteLink();
+  const parsed = parseInviteLink(link);
+  if (!parsed.ok) throw new Error(parsed.error);
+  for (const p of people.slice(1)) await joinByLink(p, link);
+  await founder.shell.open('Wallet');
+  for (const p of people) p.id = await activeId(p);
+
+  const setupStart = Date.now();
+  await pollUntil('a full WebRTC mesh of 5', 45_000, async () => {
+    const peers = await Promise.all(people.map((p) => p.page.evaluate('window.hourmesh.economies.active.session.roomStatus.webrtcPeers') as Promise<number>));
+    return peers.every((n) => n >= PEOPLE - 1);
+  });
+  await pollUntil('the same entry count everywhere', 30_000, async () => {
+    const counts = await Promise.all(people.map((p) => p.page.evaluate('window.hourmesh.economies.active.entryCount') as Promise<number>));
+    return counts.every((c) => c === counts[0]);
+  });
+  note(`5 people connected in a full mesh ${((Date.now() - setupStart) / 1000).toFixed(1)} s after the last join`);
+  for (const p of people) await p.page.evaluate(INSTALL_SEND_HOOKS);
+  await sleep(1_000); // y-indexeddb writes are asynchronous
+  const docBefore = await persistedDocBytes(people[1]!, parsed.invite.id);
+
+  const visible: number[] = [];
+  const pressToVisible: number[] = [];
+  const transit: number[] = []; // publish → arrival in a receiver's document, every receiver
+  const applyAfterArrival: number[] = []; // arrival → applied, every receiver
+  let lost = 0;
+  const total = WARMUP_TRANSFERS + TRANSFERS;
+  for (let i = 0; i < total; i++) {
+    const sender = people[i % PEOPLE]!;
+    let r = (i + 1 + Math.floor(i / PEOPLE)) % PEOPLE;
+    if (r === i % PEOPLE) r = (r + 1) % PEOPLE;
+    const recipient = people[r]!;
+    const receivers = people.filter((p) => p !== sender);
+    const before = (await sender.page.evaluate('window.__mesh.published.length')) as number;
+    const clicksBefore = (await sender.page.evaluate('window.__mesh.clicks.length')) as number;
+    await sender.wallet.send({ toId: recipient.id, amount: '0.01', currency: 'MH' });
+    await sender.page.waitForFunction(`window.__mesh.published.length > ${before}`, undefined, { polling: 10, timeout: 15_000 });
+    const [key, publishedAt] = (await sender.page.evaluate(`window.__mesh.published[${before}]`)) as [string, number];
+    const pressedAt = (await sender.page.evaluate(`window.__mesh.clicks[${clicksBefore}]`)) as number | undefined;
+    const k = JSON.stringify(key);
+    try {
+      await Promise.all(receivers.map((p) => p.page.waitForFunction(`window.__mesh.applied[${k}] !== undefined`, undefined, { polling: 10, timeout: 10_000 })));
+    } catch {
+      lost++;
+      note(`transfer ${i + 1}: not applied on every peer within 10 s`);
+      continue;
+    }
+    const seen = (await Promise.all(receivers.map((p) => p.page.evaluate(`[window.__mesh.arrived[${k}], window.__mesh.applied[${k}]]`)))) as [number, number][];
+    if (i < WARMUP_TRANSFERS) continue;
+    const lastApplied = Math.max(...seen.map(([, applied]) => applied));
+    visible.push(lastApplied - publishedAt);
+    if (pressedAt !== undefined) pressToVisible.push(lastApplied - pressedAt);
+    for (const [arrived, applied] of seen) {
+      transit.push(arrived - publishedAt);
+      applyAfterArrival.push(applied - arrived);
+    }
+    await sleep(150); // a quiet mesh between transfers: latency, not throughput
+  }
+  await sleep(1_000);
+  const docAfter = await persistedDocBytes(people[1]!, parsed.invite.id);
+
+  const sorted = [...visible].sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    console.log('mesh.send-to-visible                       FAILED: no transfer reached every peer');
+  } else {
+    line('mesh.send-to-visible-p50', percentile(sorted, 0.5), 'ms', 300);
+    line('mesh.send-to-visible-p95', percentile(sorted, 0.95), 'ms', 300);
+    const tr = [...transit].sort((a, b) => a - b);
+    const ap = [...applyAfterArrival].sort((a, b) => a - b);
+    const pv = [...pressToVisible].sort((a, b) => a - b);
+    note(`${sorted.length} transfers (after ${WARMUP_TRANSFERS} warm-up), ${lost} lost; max ${sorted[sorted.length - 1]!.toFixed(1)} ms`);
+    note(`per receiver: publish → in its document p50 ${percentile(tr, 0.5).toFixed(1)} ms, p95 ${percentile(tr, 0.95).toFixed(1)} ms; ` +
+      `document → applied in its ledger p50 ${percentile(ap, 0.5).toFixed(1)} ms, p95 ${percentile(ap, 0.95).toFixed(1)} ms`);
+    if (pv.length) note(`press Send → visible on every peer (includes signing and the sender's IndexedDB write): p50 ${percentile(pv, 0.5).toFixed(1)} ms, p95 ${percentile(pv, 0.95).toFixed(1)} ms`);
+  }
+
+  const counted = docAfter.entries - docBefore.entries;
+  if (counted > 0) {
+    line('mesh.doc-bytes-per-transfer', (docAfter.bytes - docBefore.bytes) / counted, 'bytes', 300);
+    note(`Bob's real document (y-indexeddb updates merged in Node): ${docBefore.bytes} → ${docAfter.bytes} bytes over ${counted} new entries; ` +
+      `entry bytes alone ${((docAfter.entryBytes - docBefore.entryBytes) / counted).toFixed(0)} per transfer`);
+  } else {
+    console.log('mesh.doc-bytes-per-transfer                FAILED: no new entry found in the persisted document');
+  }
+  for (const p of people) await mesh.close(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2: late joiner
+
+interface JoinTrace {
+  frames: { n: number; bytes: number; first: number | null; last: number | null; lastBig: number | null };
+  longTasks: [number, number][];
+  afterAdd: { n: number; validEntries: number | null; notified: number | null }[];
+  remoteTx: number[];
+  updates: [number, number, boolean][];
+  add: [number, number, number, string][];
+  idb: { db: string; stores: string; start: number; end: number | null }[];
+  crypto: { verify: { n: number; first: number | null; last: number | null }; digest: { n: number; first: number | null; last: number | null } };
+  attachedAt: number | null;
+  countAtAttach: number | null;
+}
+
+function describeTrace(t0: number, trace: JoinTrace, endAt: number | null): string[] {
+  const rel = (t: number | null | undefined) => (t === null || t === undefined ? '—' : `${((t - t0) / 1000).toFixed(2)} s`);
+  const out: string[] = [];
+  out.push(`session opened at ${rel(trace.attachedAt)} (entries then: ${trace.countAtAttach})`);
+  out.push(`data channel: ${trace.frames.n} messages, ${(trace.frames.bytes / 1_048_576).toFixed(1)} MiB, first ${rel(trace.frames.first)}, last of 8 KiB or more ${rel(trace.frames.lastBig)}`);
+  const remote = trace.updates.filter((u) => !u[2]);
+  const remoteBytes = remote.reduce((s, u) => s + u[1], 0);
+  out.push(`Yjs: ${trace.remoteTx.length} remote transactions (first began ${rel(trace.remoteTx[0])}), ${remote.length} remote updates of ${(remoteBytes / 1_048_576).toFixed(2)} MiB in all, largest applied at ${rel(remote.sort((a, b) => b[1] - a[1])[0]?.[0])}`);
+  const adds = trace.add.filter((a) => a[2] > 0);
+  for (const [start, end, n, replay] of adds.sort((a, b) => b[2] - a[2]).slice(0, 3)) {
+    out.push(`Ledger.addEntries(${n}) ${rel(start)} → ${rel(end)} (${((end - start) / 1000).toFixed(2)} s, ${replay} replay)`);
+  }
+  const c = trace.crypto;
+  out.push(`WebCrypto: ${c.verify.n} verify (${rel(c.verify.first)} → ${rel(c.verify.last)}), ${c.digest.n} digest (${rel(c.digest.first)} → ${rel(c.digest.last)})`);
+  const byDb = new Map<string, { n: number; first: number; last: number; open: number }>();
+  for (const r of trace.idb) {
+    const key = `${r.db}/${r.stores}`;
+    const agg = byDb.get(key) ?? { n: 0, first: r.start, last: r.start, open: 0 };
+    agg.n++;
+    agg.first = Math.min(agg.first, r.start);
+    agg.last = Math.max(agg.last, r.end ?? r.start);
+    if (r.end === null) agg.open++;
+    byDb.set(key, agg);
+  }
+  for (const [key, a] of byDb) {
+    if (a.last < (trace.frames.first ?? 0)) continue; // set-up writes before any data arrived
+    out.push(`IndexedDB ${key}: ${a.n} read-write transactions, ${rel(a.first)} → ${rel(a.last)}${a.open ? `, ${a.open} not complete when read` : ''}`);
+  }
+  for (const w of trace.afterAdd) {
+    out.push(`after addEntries(${w.n}): LedgerSync lists new entries to save at ${rel(w.validEntries)}, saved and notified at ${rel(w.notified)}`);
+  }
+  const long = trace.longTasks.filter(([start]) => start >= (trace.frames.first ?? 0));
+  const busy = long.reduce((s, [, d]) => s + d, 0);
+  const top = [...long].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([s, d]) => `${rel(s)} for ${(d / 1000).toFixed(2)} s`);
+  out.push(`main thread: ${long.length} long tasks after the first data, ${(busy / 1000).toFixed(2)} s in all; longest ${top.join(', ') || '—'}`);
+  if (endAt !== null) out.push(`ledger complete with the right balances at ${rel(endAt)}`);
+  return out;
+}
+
+async function lateJoiner(mesh: Mesh, founder: Person, label: string, entries: Uint8Array[], seedFounder: string, target: number, dir: string): Promise<void> {
+  const n = entries.length;
+  const expected = await balancesOf(entries, seedFounder);
+  const file = join(dir, `seed-${n}.bin`);
+  writeLedgerFile(file, entries);
+
+  await founder.shell.open('Economy');
+  const another = founder.page.getByRole('button', { name: 'Create or join another economy' });
+  if (await another.isVisible()) await another.click();
+  await founder.economy.create(`Seed ${label}`);
+  const importStart = Date.now();
+  await founder.economy.importLedger(file);
+  await founder.economy.importStatus().filter({ hasText: `${n} new entries verified and shared` }).waitFor({ timeout: 180_000 });
+  const importMs = Date.now() - importStart;
+  const link = await founder.economy.inviteLink();
+  const founderCount = (await founder.page.evaluate('window.hourmesh.economies.active.entryCount')) as number;
+  note(`${label}: the founder imported ${n} entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB); its ledger holds ${founderCount}`);
+  await sleep(500);
+
+  const sample: [string, number, number][] = [...expected.milli].filter((_, i) => i % Math.max(1, Math.floor(expected.milli.size / 20)) === 0)
+    .slice(0, 20).map(([a, [mh, ch]]) => [a, mh, ch]);
+  const joiner = await mesh.open(`Joiner ${label}`, { initScript: JOINER_INIT_SCRIPT, goto: false });
+  const t0 = Date.now();
+  let doneAt: number | null = null;
+  let failure: string | null = null;
+  try {
+    await joiner.page.goto(link);
+    await joiner.page.getByRole('button', { name: /^Join / }).click({ timeout: 30_000 });
+    await joiner.page.waitForFunction(ledgerReadyExpression(founderCount, sample), undefined, { polling: 20, timeout: LATE_JOIN_GIVE_UP_MS - (Date.now() - t0) });
+    doneAt = (await joiner.page.evaluate('window.__doneAt')) as number;
+  } catch (error) {
+    failure = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  }
+  if (doneAt !== null) {
+    line(`mesh.late-joiner-${label}`, doneAt - t0, 'ms', target);
+  } else {
+    const got = (await joiner.page.evaluate('window.hourmesh && window.hourmesh.economies.active ? window.hourmesh.economies.active.entryCount : null').catch(() => null)) as number | null;
+    console.log(`${`mesh.late-joiner-${label}`.padEnd(42)}     FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: the joiner holds ${got ?? 'no economy /'} of ${founderCount} entries (${failure})`);
+  }
+  const trace = (await joiner.page.evaluate('window.__join').catch(() => null)) as JoinTrace | null;
+  if (trace) {
+    for (const l of describeTrace(t0, trace, doneAt)) note(`${label} joiner: ${l}`);
+    const big = [...trace.add].sort((a, b) => b[2] - a[2])[0];
+    if (big && doneAt !== null && big[2] >= n) {
+      note(`${label} joiner: its ledger state was complete at ${((big[1] - t0) / 1000).toFixed(2)} s (Ledger.addEntries resolved); ` +
+        `the page could first observe it ${((doneAt - big[1]) / 1000).toFixed(2)} s later, when its main thread was free again`);
+    }
+  }
+
+  if (doneAt !== null) {
+    // The same balances as the person sees them, in the Economy view's member table.
+    await joiner.shell.open('Economy');
+    const shown = [...expected.text].slice(0, 3);
+    for (const [account, text] of shown) {
+      const got = await joiner.economy.balanceOf(account);
+      if (got !== text) note(`${label} joiner: the Economy view shows ${got} for ${account.slice(0, 8)}…, Node computed ${text}`);
+    }
+  }
+  await mesh.close(joiner);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  if (!existsSync(join(root, 'dist/index.html'))) {
+    note('dist/index.html is missing: running npx vite build');
+    const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vite build failed');
+  }
+  let server: { child: ChildProcess; url: string } | null = null;
+  let browser: Browser | null = null;
+  const dir = mkdtempSync(join(os.tmpdir(), 'hourmesh-mesh-bench-'));
+  try {
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: await chromiumArgs() });
+    const cpu = os.cpus();
+    note(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.versions.node}, Chromium ${browser.version()}, ${os.type()} ${os.release()}`);
+    const mesh = new Mesh(browser, server.url);
+
+    // MESH_BENCH_PARTS=send or =late runs one part only (for working on one of them).
+    const parts = process.env.MESH_BENCH_PARTS ?? 'send,late';
+    if (parts.includes('send')) try {
+      await sendToVisible(mesh);
+    } catch (error) {
+      console.log(`mesh.send-to-visible                       FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+
+    if (!parts.includes('late')) return 0;
+    const founder = await mesh.open('Founder');
+    await founder.shell.open('Settings');
+    founder.id = await founder.page.getByTestId('full-account-id').textContent().then((t) => t?.trim() ?? '');
+    const genStart = Date.now();
+    const seed = await seedTransfers(SEED_ENTRIES, SEED_AUTHORS, founder.id);
+    note(`signed ${SEED_ENTRIES} entries by ${SEED_AUTHORS} authors in Node in ${((Date.now() - genStart) / 1000).toFixed(1)} s (setup, not timed)`);
+
+    for (const [label, count, target] of [['10k', 10_000, 2_000], ['100k', SEED_ENTRIES, 10_000]] as const) {
+      try {
+        await lateJoiner(mesh, founder, label, seed.entries.slice(0, count), founder.id, target, dir);
+      } catch (error) {
+        console.log(`${`mesh.late-joiner-${label}`.padEnd(42)}     FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+    }
+    note(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return 0;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (server && server.child.exitCode === null) {
+      const exited = new Promise((r) => server!.child.once('exit', r));
+      server.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(3_000)]);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
