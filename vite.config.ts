@@ -33,6 +33,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         navigateFallback: 'index.html',
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
+        // Control the page from the first visit, so "Reload to update" works in that tab too.
+        // A new version still waits (no skipWaiting) until the person accepts it.
+        clientsClaim: true,
       },
     }),
   ],

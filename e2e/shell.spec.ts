@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from './fixtures';
 
 test('the app opens offline after the first visit and says it is offline', async ({ openPerson }) => {
@@ -43,4 +45,25 @@ test('signaling servers are validated and kept across reloads', async ({ openPer
   await gus.page.reload();
   await gus.shell.open('Settings');
   await expect(gus.settings.signalingList()).toContainText('wss://signal.example.org');
+});
+
+test('a new version is offered in the app, and applied only when the person asks', async ({ openPerson }) => {
+  const hana = await openPerson('hana');
+  await hana.shell.waitUntilOfflineReady();
+  // Publish a "new version": any change to the service worker script makes the browser install it.
+  const sw = join(process.cwd(), 'dist', 'sw.js');
+  const original = readFileSync(sw, 'utf8');
+  try {
+    writeFileSync(sw, `${original}\n// new version ${Date.now()}\n`);
+    await hana.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    const prompt = hana.page.getByRole('alert').filter({ hasText: 'A new version of hourmesh is available.' });
+    await expect(prompt).toBeVisible();
+    const reloaded = hana.page.waitForEvent('load');
+    await prompt.getByRole('button', { name: 'Reload to update' }).click();
+    await reloaded;
+    await expect(hana.shell.navigation()).toBeVisible();
+    await expect(prompt).toHaveCount(0);
+  } finally {
+    writeFileSync(sw, original);
+  }
 });

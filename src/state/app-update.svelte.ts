@@ -30,6 +30,10 @@ export class AppUpdate {
   }
 
   async applyUpdate(): Promise<void> {
+    // The plugin reloads only for updates its own registration found; an update the browser
+    // found later (the usual case for a tab left open) would activate without a reload. The new
+    // worker claims this page (clientsClaim), so reload when it takes control, whoever found it.
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
     await this.#update?.(true);
   }
 
