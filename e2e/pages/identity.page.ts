@@ -28,6 +28,7 @@ export class IdentityPage {
 
   async recolour(label: string) {
     await this.card().getByRole('radio', { name: label }).check();
+    await expect(this.card().getByRole('status').filter({ hasText: 'Colour saved.' })).toBeVisible();
   }
 
   /** Submits the backup form without expecting a download (for refused passphrases). */

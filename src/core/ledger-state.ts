@@ -8,6 +8,10 @@
 //   rejected entry leaves no trace except its status.
 // - serializeState is canonical: maps are emitted sorted by key, so two peers with the same state
 //   produce the same string (the simulation compares these byte for byte).
+// - Values are replaced, never mutated in place (a Balance, a Profile, the settings object) and
+//   history lists only grow by push. That is what makes snapshotState cheap (shallow map copies
+//   plus one length per history list) and restoreState exact. A new field in LedgerState must be
+//   added to serializeState, snapshotState and restoreState together (a test checks the keys).
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
@@ -106,4 +110,46 @@ export function serializeState(state: LedgerState): string {
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
   });
+}
+
+/** Replay checkpoint: everything needed to put a state back as it was (see restoreState). */
+export interface StateSnapshot {
+  readonly balances: ReadonlyMap<AccountId, Balance>;
+  readonly settings: EconomySettings;
+  readonly supply: { readonly MH: number; readonly CH: number };
+  readonly profiles: ReadonlyMap<AccountId, Profile>;
+  /** History is append-only, so its length per account is enough to cut it back. */
+  readonly historyLengths: ReadonlyMap<AccountId, number>;
+}
+
+/** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
+export const SNAPSHOT_FIELDS = ['founder', 'balances', 'settings', 'supply', 'profiles', 'history'] as const;
+
+export function snapshotState(state: LedgerState): StateSnapshot {
+  const historyLengths = new Map<AccountId, number>();
+  for (const [account, list] of state.history) historyLengths.set(account, list.length);
+  return {
+    balances: new Map(state.balances),
+    settings: { creditLimit: { ...state.settings.creditLimit } },
+    supply: { ...state.supply },
+    profiles: new Map(state.profiles),
+    historyLengths,
+  };
+}
+
+/**
+ * Puts `state` back to `snap`, which must have been taken from this same state object at an
+ * earlier point of the same replay (history lists are cut back in place, never re-created).
+ * The snapshot stays usable: maps are copied out of it, never handed over.
+ */
+export function restoreState(state: LedgerState, snap: StateSnapshot): void {
+  state.balances = new Map(snap.balances);
+  state.settings = { creditLimit: { ...snap.settings.creditLimit } };
+  state.supply = { ...snap.supply };
+  state.profiles = new Map(snap.profiles);
+  for (const [account, list] of state.history) {
+    const length = snap.historyLengths.get(account);
+    if (length === undefined) state.history.delete(account);
+    else list.length = length;
+  }
 }

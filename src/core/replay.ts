@@ -6,7 +6,11 @@
 //     predecessor's. Strictly: equal times would let the (time, id) order below put a child before
 //     its parent.
 //   - If the predecessor is not (yet) known the entry is `pending`, not rejected: it may arrive.
-//     If the predecessor is known but rejected, the entry is rejected with it.
+//     If the predecessor is known but rejected, the entry is rejected with it. If prev names a
+//     stored entry of the same author at another seq than seq-1, the entry is rejected: that
+//     cannot change, and linking it would let one author grow two branches that the fork rule
+//     (same seq) does not see. (A prev naming another author's entry never links: it stays
+//     pending, like any unknown predecessor.)
 // Fork rule: two different authentic entries with the same author and seq are a fork. With F the
 //   lowest forked seq, none of that author's entries with seq >= F apply ("account frozen");
 //   entries below F apply as usual. The author can no longer pay (paying needs an entry of its
@@ -61,7 +65,7 @@ export function linkChains(store: EntryStore, isIncluded: (e: StoredEntry) => bo
     for (let seq = 1; seq <= log.maxSeq; seq++) {
       for (const e of log.bySeq.get(seq) ?? []) {
         if (!isIncluded(e)) continue;
-        const status = linkEntry(e, onChain, result.statuses, forkSeq);
+        const status = linkEntry(e, store, onChain, result.statuses, forkSeq);
         if (status) {
           result.statuses.set(e.id, status);
           continue;
@@ -78,6 +82,7 @@ export function linkChains(store: EntryStore, isIncluded: (e: StoredEntry) => bo
 
 function linkEntry(
   e: StoredEntry,
+  store: EntryStore,
   onChain: Map<string, StoredEntry>,
   decided: Map<string, EntryStatus>,
   forkSeq: number | undefined,
@@ -85,6 +90,11 @@ function linkEntry(
   if (!e.authentic) return rejected('invalid signature');
   if (forkSeq !== undefined && e.env.seq >= forkSeq) return rejected(`account frozen: fork at seq ${forkSeq}`);
   if (e.env.seq === 1) return undefined;
+  const named = store.byId.get(e.env.prev);
+  if (named && named.env.author === e.env.author && named.env.seq !== e.env.seq - 1) {
+    // prev names another seq of the same author: that can never become valid.
+    return rejected(`prev is the author's entry ${named.env.seq}, not ${e.env.seq - 1}`);
+  }
   const parent = onChain.get(e.env.prev);
   if (!parent) {
     const parentStatus = decided.get(e.env.prev);

@@ -4,6 +4,8 @@
 import type { HourmeshDb } from './db';
 import { describeStorageError } from './settings-store';
 
+const SAVE_SLICE = 2_000;
+
 export interface StoredEntryBytes {
   id: string;
   bytes: Uint8Array;
@@ -23,11 +25,16 @@ export function createIdbEntryStore(db: HourmeshDb): EntryStore {
       return records.map((r) => r.bytes);
     },
     async save(economyId, entries) {
-      if (entries.length === 0) return;
+      // Slices of SAVE_SLICE entries per transaction: issuing a put costs the page's main thread
+      // about 30 µs, so 100,000 in one loop would freeze the page for seconds. Each slice is
+      // atomic; a failure stops at that slice and says why (entries are content-addressed, so a
+      // retry of the whole list is harmless).
       try {
-        const tx = db.transaction('entries', 'readwrite');
-        for (const e of entries) void tx.store.put({ economyId, id: e.id, bytes: e.bytes });
-        await tx.done;
+        for (let i = 0; i < entries.length; i += SAVE_SLICE) {
+          const tx = db.transaction('entries', 'readwrite');
+          for (const e of entries.slice(i, i + SAVE_SLICE)) void tx.store.put({ economyId, id: e.id, bytes: e.bytes });
+          await tx.done;
+        }
       } catch (error) {
         throw new Error(describeStorageError(error));
       }

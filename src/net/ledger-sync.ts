@@ -58,6 +58,7 @@ export class LedgerSync {
   #flushing: Promise<void> | null = null;
   #flushScheduled = false;
   #destroyed = false;
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(opts: LedgerSyncOptions) {
     this.#opts = opts;
@@ -75,7 +76,7 @@ export class LedgerSync {
   /** Loads the peer's own store into the ledger: balances exist before any peer connects. */
   async loadStored(): Promise<AddReport> {
     const report = await this.#opts.ledger.addEntries(await this.#opts.store.load(this.#opts.economyId));
-    for (const e of this.#opts.ledger.validEntries()) this.#held.set(e.id, e.bytes);
+    for (const e of this.#opts.ledger.validEntries()) this.#held.set(e.id, e.bytes); // already saved
     this.#opts.onChange();
     return report;
   }
@@ -91,7 +92,8 @@ export class LedgerSync {
   /** Adds an entry this peer just signed: ledger, own store, then the document. */
   async publish(entry: SignedEntry): Promise<AddReport> {
     const report = await this.#opts.ledger.addEntries([entry.bytes]);
-    await this.#saveNewlyHeld();
+    this.#holdNew();
+    await this.#saving;
     this.#republish([entry.id]);
     this.#opts.onChange();
     return report;
@@ -101,8 +103,10 @@ export class LedgerSync {
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
     const report = await this.#opts.ledger.addEntries(entries);
     this.#noteRejected(report);
-    const fresh = await this.#saveNewlyHeld();
+    const fresh = this.#holdNew();
     this.#republish(fresh);
+    this.#opts.onChange();
+    await this.#saving;
     this.#opts.onChange();
     return report;
   }
@@ -111,6 +115,11 @@ export class LedgerSync {
   async settled(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
     while (this.#flushing || this.#dirty.size > 0) await (this.#flushing ?? this.#flush());
+  }
+
+  /** Resolves once every held entry has been written to the peer's own store (or reported). */
+  saved(): Promise<void> {
+    return this.#saving;
   }
 
   destroy(): void {
@@ -166,7 +175,7 @@ export class LedgerSync {
         if (this.#opts.ledger.statusOf(key) === undefined) this.#diagnose(key, 'stored under a key that is not its hash');
       }
       // Newly held entries go under their own id too (one that arrived misfiled is refiled).
-      keys.push(...(await this.#saveNewlyHeld()));
+      keys.push(...this.#holdNew());
     }
     this.#republish(keys);
     this.#opts.onChange();
@@ -176,18 +185,27 @@ export class LedgerSync {
     for (const r of report.rejected) this.#diagnose(r.id, r.reason);
   }
 
-  /** Saves authentic entries not saved yet; returns their ids. A storage failure is reported, not thrown. */
-  async #saveNewlyHeld(): Promise<string[]> {
+  /**
+   * Holds authentic entries not held yet and queues them for saving; returns their ids at once.
+   * Saves run one after another in the background: a late joiner's 100,000 entries take seconds
+   * to write to IndexedDB, and balances should not wait for that. `#saving` lets a caller that
+   * must know its entry is on disk (the person's own transfer) wait for it.
+   */
+  #holdNew(): string[] {
     const fresh: SignedEntry[] = [];
     for (const e of this.#opts.ledger.validEntries()) if (!this.#held.has(e.id)) fresh.push(e);
     if (fresh.length === 0) return [];
     for (const e of fresh) this.#held.set(e.id, e.bytes);
+    this.#saving = this.#saving.then(() => this.#save(fresh));
+    return fresh.map((e) => e.id);
+  }
+
+  async #save(entries: SignedEntry[]): Promise<void> {
     try {
-      await this.#opts.store.save(this.#opts.economyId, fresh);
+      await this.#opts.store.save(this.#opts.economyId, entries);
     } catch (error) {
       this.#opts.onProblem(`${error instanceof Error ? error.message : String(error)} The entries stay in memory and in the shared document until then.`);
     }
-    return fresh.map((e) => e.id);
   }
 
   /** Writes back every held entry among `ids` that the document lacks or holds differently. */
