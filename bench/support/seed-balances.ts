@@ -1,6 +1,6 @@
 // Expected balances of a prefix of seeded entries, computed in Node with the app's own core
 // (the same Ledger the browser runs), in milli-units and in the app's display format.
-import { Ledger } from '../../src/core';
+import { formatAmount, Ledger } from '../../src/core';
 import { nodeCrypto } from '../../e2e/support/signed-entries';
 
 export interface PrefixBalances {
@@ -11,10 +11,7 @@ export interface PrefixBalances {
 }
 
 function format(milli: number, unit: string): string {
-  const sign = milli < 0 ? '-' : '';
-  const abs = Math.abs(milli);
-  const frac = abs % 1000;
-  return `${sign}${Math.floor(abs / 1000)}${frac ? `.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : ''} ${unit}`;
+  return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
 }
 
 export async function balancesOf(entries: readonly Uint8Array[], founder: string): Promise<PrefixBalances> {

@@ -2,7 +2,7 @@
 // economy (through a ledger file) or to play a hostile peer. Expected balances are computed with
 // the same core, so a browser showing them has verified and replayed every entry itself.
 import { writeFileSync } from 'node:fs';
-import { createEntry, createWebCryptoPort, generateSigner, Ledger, toHex, type Signer } from '../../src/core';
+import { createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, toHex, type Signer } from '../../src/core';
 import { appendSignature, decodeEnvelope, encodeSignedPart } from '../../src/core/encoding';
 import { encodeLedgerFile } from '../../src/net/ledger-file';
 
@@ -16,10 +16,7 @@ export interface Seed {
 }
 
 function format(milli: number, unit: string): string {
-  const sign = milli < 0 ? '-' : '';
-  const abs = Math.abs(milli);
-  const frac = abs % 1000;
-  return `${sign}${Math.floor(abs / 1000)}${frac ? `.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : ''} ${unit}`;
+  return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
 }
 
 /** `count` small transfers among `authors` accounts, dated in the past, all within credit limits. */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, CLOCK_SKEW_MS } from './ledger';
+import { Ledger, CLOCK_SKEW_MS, type LedgerOptions } from './ledger';
+import { createLedgerState, SNAPSHOT_FIELDS } from './ledger-state';
 import { createEntry, verifyEntry } from './create-entry';
 import { createWebCryptoPort, generateSigner, type Signer } from './crypto-port';
 import { appendSignature, encodeSignedPart } from './encoding';
@@ -18,10 +19,17 @@ beforeAll(async () => {
   [A, B, C] = [alice, bob, carol].map((s) => toHex(s.publicKey)) as [string, string, string];
 });
 
-function newLedger(now = T0 + 60_000): Ledger & { clock: { now: number } } {
+function newLedger(now = T0 + 60_000, tuning: Partial<LedgerOptions> = {}): Ledger & { clock: { now: number } } {
   const clock = { now };
-  const ledger = new Ledger({ crypto, founder: A, now: () => clock.now });
+  const ledger = new Ledger({ crypto, founder: A, now: () => clock.now, ...tuning });
   return Object.assign(ledger, { clock });
+}
+
+/** A fresh ledger fed every entry in one batch: the reference the fast paths must match. */
+async function inOneBatch(entries: Uint8Array[], now = T0 + 60_000): Promise<string> {
+  const l = newLedger(now);
+  await l.addEntries(entries);
+  return l.serialize();
 }
 
 /** Signs arbitrary fields, bypassing createEntry's checks, to build hostile entries. */
@@ -184,6 +192,86 @@ describe('Ledger', () => {
     const fresh = newLedger();
     await fresh.addEntries([e2.bytes, bad1]);
     expect(fresh.serialize()).toBe(l.serialize());
+  });
+
+  it('rejects an entry whose prev names another seq of the same author', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const skip = await createEntry(alice, crypto, head(e1.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4)); // seq 3, prev = seq 1
+    await l.addEntries([e1.bytes, e2.bytes, skip.bytes]);
+    expect(l.statusOf(skip.id)).toEqual({ state: 'rejected', reason: "prev is the author's entry 1, not 2" });
+    expect(l.balanceOf(B).MH).toBe(3);
+    const late = newLedger();
+    for (const e of [skip, e1, e2]) await late.addEntries([e.bytes]);
+    expect(late.serialize()).toBe(l.serialize());
+  });
+
+  it('applies a late entry by re-applying only from the last checkpoint before its place', async () => {
+    const l = newLedger(T0 + 60_000, { checkpointEvery: 4, checkpointsKept: 4 });
+    const all: Uint8Array[] = [];
+    const add = async (bytes: Uint8Array) => {
+      all.push(bytes);
+      return l.addEntries([bytes]);
+    };
+    // Background: carol pays alice 1 milli every 7 ms (16 entries), bob pays carol twice.
+    let h: ReturnType<typeof head> | undefined;
+    const carolEntries = [];
+    for (let i = 0; i < 16; i++) {
+      const e = await createEntry(carol, crypto, h, T0 + 7 * i, 'transfer', pay(A, 1));
+      carolEntries.push(e);
+      h = head(e.id, i + 1, T0 + 7 * i);
+    }
+    const b1 = await createEntry(bob, crypto, undefined, T0 + 50, 'transfer', pay(C, 6000));
+    const b2 = await createEntry(bob, crypto, head(b1.id, 1, T0 + 50), T0 + 60, 'transfer', pay(C, 6000));
+    for (const e of [...carolEntries.slice(0, 8), b1, ...carolEntries.slice(8, 9), b2, ...carolEntries.slice(9)]) {
+      expect((await add(e.bytes)).replay).toBe('incremental');
+    }
+    expect(l.statusOf(b2.id)?.state).toBe('rejected'); // −12 MH is past the −10 MH limit
+    expect(l.historyOf(B)).toHaveLength(2);
+
+    // Alice pays bob 5 MH at T0+55, between bob's two payments: the second one now applies.
+    const late = await createEntry(alice, crypto, undefined, T0 + 55, 'transfer', pay(B, 5000));
+    const r = await add(late.bytes);
+    expect(r.replay).toBe('partial');
+    expect(l.statusOf(b2.id)).toEqual({ state: 'applied' });
+    expect(l.balanceOf(B).MH).toBe(-7000);
+    expect(l.historyOf(B).map((x) => x.entryId)).toEqual([b1.id, late.id, b2.id]);
+    expect(l.serialize()).toBe(await inOneBatch(all));
+
+    // Alice's next entry, also late (before carol's last entries), extends her new head.
+    const late2 = await createEntry(alice, crypto, head(late.id, 1, T0 + 55), T0 + 90, 'profile', { name: 'Alice', colour: '#112233' });
+    expect((await add(late2.bytes)).replay).toBe('partial');
+    expect(l.serialize()).toBe(await inOneBatch(all));
+
+    // Far older than every checkpoint kept: full replay, same result.
+    const dave = await generateSigner(subtle);
+    const old = await createEntry(dave, crypto, undefined, T0 + 1, 'transfer', pay(C, 1));
+    expect((await add(old.bytes)).replay).toBe('full');
+    expect(l.serialize()).toBe(await inOneBatch(all));
+    // And after the full replay the partial path works again.
+    const late3 = await createEntry(dave, crypto, head(old.id, 1, T0 + 1), T0 + 100, 'transfer', pay(C, 2));
+    expect((await add(late3.bytes)).replay).toBe('partial');
+    expect(l.serialize()).toBe(await inOneBatch(all));
+  });
+
+  it('falls back to a full replay for a late entry that unlocks a waiting one or forks', async () => {
+    const l = newLedger(T0 + 60_000, { checkpointEvery: 2, checkpointsKept: 8 });
+    const bg = await createEntry(carol, crypto, undefined, T0 + 100, 'transfer', pay(A, 1));
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const f2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(C, 2));
+    await l.addEntries([bg.bytes]);
+    expect((await l.addEntries([e2.bytes])).replay).toBe('full'); // waits for e1
+    expect((await l.addEntries([e1.bytes])).replay).toBe('full'); // unlocks e2
+    expect(l.statusOf(e2.id)).toEqual({ state: 'applied' });
+    expect((await l.addEntries([f2.bytes])).replay).toBe('full'); // fork at seq 2
+    expect(l.frozenAt(A)).toBe(2);
+    expect(l.serialize()).toBe(await inOneBatch([bg.bytes, e1.bytes, e2.bytes, f2.bytes]));
+  });
+
+  it('snapshots cover every field of the ledger state', () => {
+    expect(Object.keys(createLedgerState(A)).sort()).toEqual([...SNAPSHOT_FIELDS].sort());
   });
 
   it('gives the same state whatever the arrival order and batching', async () => {

@@ -11,6 +11,7 @@ import {
   type PeerClassLike,
 } from './chunked-peer';
 import { FRAME_LAST } from './frames';
+import { seededBytes } from './seeded-bytes';
 
 /** An RTCDataChannel stand-in: records sends, holds them in `bufferedAmount` until drained. */
 class FakeChannel {
@@ -84,19 +85,6 @@ function pump(a: FakePeer, b: FakePeer): void {
   }
 }
 
-function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
 
 function sameBytes(a: unknown, b: Uint8Array): boolean {
   return a instanceof ArrayBuffer && Buffer.from(a).equals(b);

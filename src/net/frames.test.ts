@@ -7,21 +7,8 @@ import {
   splitIntoFrames,
   type FrameResult,
 } from './frames';
+import { seededBytes } from './seeded-bytes';
 
-/** Deterministic bytes (xorshift32), so a failure reproduces. */
-function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
 
 /** Byte equality without Vitest's element-by-element deep diff, which takes seconds on 5 MB. */
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
