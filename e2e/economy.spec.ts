@@ -50,3 +50,28 @@ test('three people in one economy send MH and CH and all show the same balances 
   await expect(bob.wallet.historyItems().filter({ hasText: 'to Carol' })).toContainText('-1.5 CH');
   await expect(carol.wallet.historyItems().filter({ hasText: 'from Bob' })).toContainText('render job');
 });
+
+test('a person belongs to several economies, switches between them, and leaves one', async ({ openPerson }) => {
+  const ivy = await openPerson('Ivy');
+  await ivy.shell.open('Economy');
+  await ivy.economy.create('Garden club');
+  await ivy.page.getByRole('button', { name: 'Create or join another economy' }).click();
+  await ivy.economy.create('Chess club');
+  const mine = ivy.page.getByRole('list', { name: 'Your economies' });
+  await expect(mine.getByRole('listitem')).toHaveCount(2);
+
+  await mine.getByRole('button', { name: 'Switch to Garden club' }).click();
+  await expect(ivy.page.getByRole('heading', { level: 2, name: 'Garden club', exact: true })).toBeVisible();
+  await ivy.page.reload();
+  await ivy.shell.open('Economy');
+  await expect(ivy.page.getByRole('heading', { level: 2, name: 'Garden club', exact: true })).toBeVisible();
+
+  await mine.getByRole('listitem').filter({ hasText: 'Garden club' }).getByRole('button', { name: 'Leave…' }).click();
+  await expect(ivy.page.getByRole('alert').filter({ hasText: 'forgets its secret' })).toBeVisible();
+  await mine.getByRole('button', { name: 'Leave Garden club' }).click();
+  await expect(mine.getByRole('listitem')).toHaveCount(1);
+  await expect(ivy.page.getByRole('heading', { level: 2, name: 'Chess club', exact: true })).toBeVisible();
+  await ivy.page.reload();
+  await ivy.shell.open('Economy');
+  await expect(mine.getByRole('listitem')).toHaveText([/Chess club/]);
+});
