@@ -144,6 +144,7 @@ export class Ledger {
 
     const clockReleased = horizon >= this.nextDue;
     if (fresh.length > 0 || clockReleased) {
+      if (clockReleased) (globalThis as any).why?.('clock'); if (fresh.length > INCREMENTAL_BATCH_MAX) (globalThis as any).why?.('batch');
       const fast = clockReleased || fresh.length > INCREMENTAL_BATCH_MAX ? 'full' : await this.applyFresh(fresh, horizon);
       report.replay = fast;
       if (fast === 'full') await this.replayAll(horizon);
@@ -172,7 +173,7 @@ export class Ledger {
         this.nextDue = Math.min(this.nextDue, e.env.time - CLOCK_SKEW_MS);
         continue;
       }
-      if (!this.isSimple(e, unprocessed)) return 'full';
+      if (!this.isSimple(e, unprocessed)) { (globalThis as any).why?.(this.whyNot(e, unprocessed)); return 'full'; }
       e.authentic = await checkOwnSignature(e, this.opts.crypto);
       if (!e.authentic) {
         // Not on the chain, nothing above it: the full replay would reject it the same way.
@@ -188,7 +189,7 @@ export class Ledger {
         continue;
       }
       const at = this.insertionIndex(e);
-      if (at < this.checkpoints[0]!.pos) return 'full'; // older than every checkpoint kept
+      if (at < this.checkpoints[0]!.pos) { (globalThis as any).why?.('old'); return 'full'; } // older than every checkpoint kept
       this.order.splice(at, 0, e);
       rewindTo = Math.min(rewindTo, at);
     }
@@ -215,6 +216,13 @@ export class Ledger {
     return head !== undefined && head.id === prev && head.env.seq === seq - 1 && time > head.env.time;
   }
 
+  whyNot(e: StoredEntry, u: ReadonlySet<StoredEntry>): string {
+    const log = this.store.authors.get(e.env.author)!;
+    if (log.bySeq.get(e.env.seq)!.length > 1) return 'sameseq';
+    if (this.forkSeqs.has(e.env.author)) return 'frozen';
+    if (log.maxSeq > e.env.seq) return 'above';
+    return 'head';
+  }
   /** Index in `order` where `e` belongs (order is sorted by compareReplayOrder). */
   private insertionIndex(e: StoredEntry): number {
     let lo = 0;

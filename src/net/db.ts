@@ -29,6 +29,8 @@ export interface EconomyRecord {
   joinedAt: number;
   /** Last time this device completed a sync with a peer of this economy (see Economies). */
   syncedAt?: number;
+  /** Own entries written while no peer was reachable and not yet offered to one. */
+  unshared?: string[];
 }
 
 export interface EntryRecord {

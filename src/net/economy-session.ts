@@ -30,6 +30,8 @@ export interface EconomySessionDeps {
   /** Keep the document in IndexedDB between visits (off in tests that run in Node). */
   persistDocument: boolean;
   onProblem: (message: string) => void;
+  /** The set of own entries not yet offered to any peer changed: keep it across reloads. */
+  onUnsharedChange: (ids: string[]) => void;
 }
 
 export type SendResult = { ok: true; entryId: string } | { ok: false; error: string };
@@ -56,7 +58,7 @@ export class EconomySession {
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
   #writing: Promise<unknown> = Promise.resolve();
   /** Own entries written while no peer was connected: "pending" until a peer connects and syncs. */
-  #unshared = new Set<string>();
+  #unshared: Set<string>;
   /** Resolves once a peer's whole document has arrived and been verified into the ledger. */
   #peerSync: Promise<void>;
   #markPeerSynced!: () => void;
@@ -68,6 +70,7 @@ export class EconomySession {
     this.#me = toHex(deps.signer.publicKey);
     this.ledger = new Ledger({ crypto: deps.crypto, founder: deps.record.founder, now: deps.now });
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
+    this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
       doc: this.doc, ledger: this.ledger, store: deps.entries, economyId: deps.record.id, now: deps.now,
       onChange: () => this.#notify(), onProblem: deps.onProblem,
@@ -88,7 +91,10 @@ export class EconomySession {
     });
     session.#room.onStatus((status) => {
       // A newly connected peer runs the Yjs sync step at once, which carries every entry we hold.
-      if (status.webrtcPeers > 0) session.#unshared.clear();
+      if (status.webrtcPeers > 0 && session.#unshared.size > 0) {
+        session.#unshared.clear();
+        deps.onUnsharedChange([]);
+      }
       if (status.synced && !session.#hasSyncedWithPeer) {
         session.#hasSyncedWithPeer = true;
         void session.#sync.settled().then(() => session.#markPeerSynced());
@@ -210,7 +216,10 @@ export class EconomySession {
       const head = this.ledger.headOf(this.#me);
       try {
         const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
-        if (this.roomStatus.webrtcPeers === 0) this.#unshared.add(entry.id);
+        if (this.roomStatus.webrtcPeers === 0) {
+          this.#unshared.add(entry.id);
+          this.#deps.onUnsharedChange([...this.#unshared]);
+        }
         await this.#sync.publish(entry);
         const status = this.ledger.statusOf(entry.id);
         if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };

@@ -158,9 +158,10 @@ export class Economies {
         now: this.#deps.now,
         persistDocument: this.#deps.persistDocument,
         onProblem: (message) => (this.#problem = message),
+        onUnsharedChange: (ids) => void this.#updateRecord(record.id, { unshared: ids }),
       });
       session.setPresence({ name: identity.name, colour: identity.colour, activity: 'idle' });
-      void session.whenSyncedWithPeer().then(() => this.#rememberSync(record.id));
+      void session.whenSyncedWithPeer().then(() => this.#updateRecord(record.id, { syncedAt: this.#deps.now() }));
       this.#active = new ActiveEconomy(session, this.#deps.now);
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
       await this.#publishProfile();
@@ -184,16 +185,17 @@ export class Economies {
     if (!result.ok) this.#problem = `Your profile was not published: ${result.error}`;
   }
 
-  async #rememberSync(id: string): Promise<void> {
+  /**
+   * Remembers sync facts about an economy on this device. If saving fails the facts are simply
+   * not remembered: the next visit waits for a sync before writing, or shows an entry as shared
+   * that was not — the entry itself is safe in the entry store either way.
+   */
+  async #updateRecord(id: string, change: Partial<Pick<EconomyRecord, 'syncedAt' | 'unshared'>>): Promise<void> {
     const record = this.#list.find((e) => e.id === id);
     if (!record) return;
-    const next = { ...record, syncedAt: this.#deps.now() };
-    try {
-      await this.#deps.directory.put(next);
-      this.#list = this.#list.map((e) => (e.id === id ? next : e));
-    } catch {
-      // Not remembered: the next visit waits for a sync again before writing, which is safe.
-    }
+    const next = { ...record, ...change };
+    this.#list = this.#list.map((e) => (e.id === id ? next : e));
+    await this.#deps.directory.put(next).catch(() => undefined);
   }
 }
 
