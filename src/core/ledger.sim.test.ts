@@ -147,9 +147,9 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
   const ids = signers.map((s) => toHex(s.publicKey));
   const heads: (EntryHead | undefined)[] = signers.map(() => undefined);
   const arrivals: { at: number; bytes: Uint8Array }[] = [];
+  const lastArrival = signers.map(() => T0);
   const authors = 2 + pickInt(random, PEERS - 1);
   let t = T0;
-  const lastArrival = signers.map(() => T0);
   const write = async (p: number, time: number, kind: 'transfer' | 'profile' | 'economy-settings', keepHead = true) => {
     const h = heads[p];
     const body = kind === 'profile'
@@ -167,21 +167,21 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     const time = nextEntryTime(heads[p], t);
     const roll = random();
     let bytes: Uint8Array;
-    if (roll < 0.8) bytes = (await write(p, time, 'transfer')).bytes;
-    else if (roll < 0.84) bytes = (await write(p, time, 'profile')).bytes;
-    else if (roll < 0.88) bytes = (await write(0, nextEntryTime(heads[0], t), 'economy-settings')).bytes;
-    else if (roll < 0.91) {
+    if (roll < 0.86) bytes = (await write(p, time, 'transfer')).bytes;
+    else if (roll < 0.9) bytes = (await write(p, time, 'profile')).bytes;
+    else if (roll < 0.93) bytes = (await write(0, nextEntryTime(heads[0], t), 'economy-settings')).bytes;
+    else if (roll < 0.945) {
       // Fork: a second entry on the same head, delivered too.
       const other = await write(p, time + 1, 'transfer', false);
       arrivals.push({ at: t + pickInt(random, 400), bytes: other.bytes });
       bytes = (await write(p, time, 'transfer')).bytes;
-    } else if (roll < 0.94) {
+    } else if (roll < 0.96) {
       bytes = (await write(p, time, 'transfer', false)).bytes;
       bytes[bytes.length - 1 - pickInt(random, 64)]! ^= 1 + pickInt(random, 255); // forged
-    } else if (roll < 0.96) {
+    } else if (roll < 0.97) {
       // Future-dated: held; the author's later entries follow it and are held too.
       bytes = (await write(p, nextEntryTime(heads[p], t + CLOCK_SKEW_MS + 1 + pickInt(random, 2_000)), 'transfer')).bytes;
-    } else if (roll < 0.98 && heads[p] && heads[p]!.seq >= 2) {
+    } else if (roll < 0.985 && heads[p] && heads[p]!.seq >= 2) {
       // prev names the head, but seq skips one.
       const h = heads[p]!;
       bytes = (await createEntry(signers[p]!, memory.port, { ...h, seq: h.seq + 1 }, time, 'transfer', { to: ids[(p + 1) % PEERS]!, currency: 'MH', amount: 1, memo: '' })).bytes;
@@ -189,7 +189,7 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     // Links keep each author's entries in order (FIFO), except now and then; across authors the
     // delays reorder freely.
     let at = t + pickInt(random, 400);
-    if (random() < 0.95) at = Math.max(at, lastArrival[p]!);
+    if (random() < 0.97) at = Math.max(at, lastArrival[p]!);
     lastArrival[p] = at;
     arrivals.push({ at, bytes });
   }
@@ -197,26 +197,28 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
 
   const clock = { now: T0 };
   const peer = new Ledger({
-    crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 6), checkpointsKept: 1 + pickInt(random, 4),
+    crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 8), checkpointsKept: 2 + pickInt(random, 7),
   });
   const delivered: Uint8Array[] = [];
   for (let i = 0; i < arrivals.length;) {
     const batch = arrivals.slice(i, (i += random() < 0.8 ? 1 : 2 + pickInt(random, 3)));
     clock.now = batch[batch.length - 1]!.at;
-    (globalThis as any).whyOn = true;
     const report = await peer.addEntries(batch.map((a) => a.bytes));
-    (globalThis as any).whyOn = false;
     paths[report.replay]++;
     delivered.push(...batch.map((a) => a.bytes));
     const reference = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
     await reference.addEntries(delivered);
     expect(peer.serialize(), `after delivery ${delivered.length}`).toBe(reference.serialize());
   }
+  // The clock passes the future-dated entries: released on both sides alike.
+  clock.now += 2 * CLOCK_SKEW_MS;
+  await peer.refresh();
+  const reference = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
+  await reference.addEntries(delivered);
+  expect(peer.serialize(), 'after the clock release').toBe(reference.serialize());
 }
 
 describe('ledger simulation', () => {
-const whys: Record<string, number> = {};
-(globalThis as any).why = (w: string) => { if (!(globalThis as any).whyOn) return; whys[w] = (whys[w] ?? 0) + 1; };
   it(`matches a one-batch replay after every out-of-order delivery on ${OOO_SEEDS.length} seeds`, async () => {
     const paths: Record<AddReport['replay'], number> = { none: 0, incremental: 0, partial: 0, full: 0 };
     for (const seed of OOO_SEEDS) {
@@ -227,13 +229,12 @@ const whys: Record<string, number> = {};
       }
     }
     if (!process.env.SEED) {
-      // The point is the fast paths: they must carry most deliveries.
-
-      expect(paths.incremental).toBeGreaterThan(0);
+      // The fast paths must carry most deliveries. The unusual entries above still force full
+      // replays (an author frozen by a fork, say, falls back for the rest of the seed).
+      expect(paths.partial + paths.incremental).toBeGreaterThan(2 * paths.full);
+      expect(paths.partial).toBeGreaterThan(paths.full);
     }
-    console.log('out-of-order simulation paths:', paths, whys);
   });
-
 
   it(`converges on ${SEEDS.length} seeds`, async () => {
     for (const seed of SEEDS) {

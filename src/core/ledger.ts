@@ -88,7 +88,7 @@ export class Ledger {
   private forkProofs: ForkProof[] = [];
   private order: StoredEntry[] = []; // chain entries in replay order (what the state applied)
   private checkpoints: Checkpoint[]; // ascending pos, all ≤ order.length
-  private nextDue = Infinity; // earliest time of an entry held for clock skew
+  private nextDue = Infinity; // earliest time of an entry held for clock skew (released once horizon ≥ it)
   private queue: Promise<unknown> = Promise.resolve();
   private readonly checkpointEvery: number;
   private readonly checkpointsKept: number;
@@ -144,7 +144,6 @@ export class Ledger {
 
     const clockReleased = horizon >= this.nextDue;
     if (fresh.length > 0 || clockReleased) {
-      if (clockReleased) (globalThis as any).why?.('clock'); if (fresh.length > INCREMENTAL_BATCH_MAX) (globalThis as any).why?.('batch');
       const fast = clockReleased || fresh.length > INCREMENTAL_BATCH_MAX ? 'full' : await this.applyFresh(fresh, horizon);
       report.replay = fast;
       if (fast === 'full') await this.replayAll(horizon);
@@ -170,10 +169,10 @@ export class Ledger {
       unprocessed.delete(e);
       if (e.env.time > horizon) {
         this.statuses.set(e.id, pending(heldReason()));
-        this.nextDue = Math.min(this.nextDue, e.env.time - CLOCK_SKEW_MS);
+        this.nextDue = Math.min(this.nextDue, e.env.time);
         continue;
       }
-      if (!this.isSimple(e, unprocessed)) { (globalThis as any).why?.(this.whyNot(e, unprocessed)); return 'full'; }
+      if (!this.isSimple(e, unprocessed)) return 'full';
       e.authentic = await checkOwnSignature(e, this.opts.crypto);
       if (!e.authentic) {
         // Not on the chain, nothing above it: the full replay would reject it the same way.
@@ -189,7 +188,7 @@ export class Ledger {
         continue;
       }
       const at = this.insertionIndex(e);
-      if (at < this.checkpoints[0]!.pos) { (globalThis as any).why?.('old'); return 'full'; } // older than every checkpoint kept
+      if (at < this.checkpoints[0]!.pos) return 'full'; // older than every checkpoint kept
       this.order.splice(at, 0, e);
       rewindTo = Math.min(rewindTo, at);
     }
@@ -216,13 +215,6 @@ export class Ledger {
     return head !== undefined && head.id === prev && head.env.seq === seq - 1 && time > head.env.time;
   }
 
-  whyNot(e: StoredEntry, u: ReadonlySet<StoredEntry>): string {
-    const log = this.store.authors.get(e.env.author)!;
-    if (log.bySeq.get(e.env.seq)!.length > 1) return 'sameseq';
-    if (this.forkSeqs.has(e.env.author)) return 'frozen';
-    if (log.maxSeq > e.env.seq) return 'above';
-    return 'head';
-  }
   /** Index in `order` where `e` belongs (order is sorted by compareReplayOrder). */
   private insertionIndex(e: StoredEntry): number {
     let lo = 0;
@@ -266,7 +258,7 @@ export class Ledger {
     for (const e of this.store.byId.values()) {
       if (isIncluded(e)) continue;
       statuses.set(e.id, pending(heldReason()));
-      this.nextDue = Math.min(this.nextDue, e.env.time - CLOCK_SKEW_MS);
+      this.nextDue = Math.min(this.nextDue, e.env.time);
     }
     // Checkpoints only where they can still be kept: the last checkpointsKept multiples.
     const chain = linked.chain;
