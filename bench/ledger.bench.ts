@@ -1,6 +1,7 @@
-// Ledger benchmark: full load of 100k entries from 1,000 authors, incremental apply, entry size
-// and heap. Run: npx tsx bench/ledger.bench.ts  (or node --expose-gc --import tsx bench/ledger.bench.ts)
-// Signing the 100k entries is setup and is not timed.
+// Ledger benchmark: full load of 100k entries from 1,000 authors, incremental apply, out-of-order
+// apply (a late entry inserted among the last ~50 replayed entries), entry size and heap.
+// Run: npx tsx bench/ledger.bench.ts  (or node --expose-gc --import tsx bench/ledger.bench.ts)
+// Signing the entries is setup and is not timed.
 
 import { Ledger, createEntry, createWebCryptoPort, generateSigner, toHex, type EntryHead, type Signer } from '../src/core/index';
 import { createRandom } from '../src/core/random';
@@ -8,6 +9,9 @@ import { createRandom } from '../src/core/random';
 const AUTHORS = 1_000;
 const ENTRIES = 100_000;
 const INCREMENTAL = 1_000;
+/** Late entries timed; each follows IN_ORDER_BETWEEN in-order ones (authors 0..499; late: 500..999). */
+const OUT_OF_ORDER = 200;
+const IN_ORDER_BETWEEN = 10;
 const T0 = 1_700_000_000_000;
 
 const subtle = globalThis.crypto.subtle;
@@ -98,12 +102,57 @@ async function main(): Promise<void> {
   times.sort((x, y) => x - y);
   nonVerify.sort((x, y) => x - y);
 
+  // Out of order: after every IN_ORDER_BETWEEN in-order entries (1 ms apart), one entry dated
+  // 5–45 ms before the last replayed one, so it lands among the last ~50 entries of the order.
+  const lateRandom = createRandom(7);
+  let lastTime = T0 + ENTRIES * 10 + INCREMENTAL;
+  const lateTimes: number[] = [];
+  const latePaths = { none: 0, incremental: 0, partial: 0, full: 0 };
+  const tail: Uint8Array[] = [];
+  for (let k = 0; k < OUT_OF_ORDER; k++) {
+    for (let i = 0; i < IN_ORDER_BETWEEN; i++) {
+      const a = (k * IN_ORDER_BETWEEN + i) % 500;
+      lastTime++;
+      const e = await createEntry(signers[a]!, crypto, heads[a], lastTime, 'transfer', { to: ids[(a + 1) % AUTHORS]!, currency: 'MH', amount: 7, memo: '' });
+      heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time: lastTime };
+      tail.push(e.bytes);
+      await ledger.addEntries([e.bytes]);
+    }
+    const a = 500 + (k % 500);
+    const time = lastTime - 5 - Math.floor(lateRandom() * 41);
+    const e = await createEntry(signers[a]!, crypto, heads[a], time, 'transfer', { to: ids[(a + 7) % AUTHORS]!, currency: 'MH', amount: 3, memo: '' });
+    heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time };
+    tail.push(e.bytes);
+    const s = performance.now();
+    const r = await ledger.addEntries([e.bytes]);
+    lateTimes.push(performance.now() - s);
+    latePaths[r.replay]++;
+    if (r.rejected.length > 0 || r.pending.length > 0) throw new Error('late entry not applied');
+  }
+  lateTimes.sort((x, y) => x - y);
+
+  // Equivalence: a fresh ledger fed everything in one batch serializes identically.
+  const reference = new Ledger({ crypto, founder: ids[0]!, now: () => now.t });
+  await reference.addEntries([...entries, ...fresh, ...tail]);
+  const same = reference.serialize() === ledger.serialize();
+  if (!same) process.exitCode = 1;
+
+  // Sizes: seq 101 (1-byte varuint), time ≈ 1.7e12 ms (6-byte varuint), no memo; the amount's
+  // varuint is 1 byte up to 127 milli and 2 bytes from 128 to 16,383 milli (0.128–16.383 h).
+  const h0 = heads[0]!;
+  const oneHour = await createEntry(signers[0]!, crypto, { ...h0 }, h0.time + 1, 'transfer', { to: ids[1]!, currency: 'MH', amount: 1000, memo: '' });
+
   line('ledger.full-load-100k', loadMs, 'ms', 2000);
   line('ledger.incremental-apply-p50', times[Math.floor(times.length / 2)]!, 'ms', 0.2);
   line('ledger.incremental-apply-p50-excl-verify', nonVerify[Math.floor(nonVerify.length / 2)]!, 'ms', 0.2);
   line('ledger.incremental-apply-p95', times[Math.floor(times.length * 0.95)]!, 'ms', undefined);
   line('ledger.incremental-path-share', (incremental / INCREMENTAL) * 100, '%', undefined);
-  line('ledger.transfer-bytes-no-memo', fresh[0]!.length, 'bytes', 200);
+  line('ledger.out-of-order-apply-100k-p50', lateTimes[Math.floor(lateTimes.length / 2)]!, 'ms', 5);
+  line('ledger.out-of-order-apply-100k-p95', lateTimes[Math.floor(lateTimes.length * 0.95)]!, 'ms', undefined);
+  line('ledger.out-of-order-partial-share', (latePaths.partial / OUT_OF_ORDER) * 100, '%', undefined);
+  console.log(`${'ledger.out-of-order-matches-full-replay'.padEnd(42)} ${(same ? 'yes' : 'NO').padStart(10)}`);
+  line('ledger.transfer-bytes-no-memo-5milli', fresh[0]!.length, 'bytes', 200);
+  line('ledger.transfer-bytes-no-memo-1h', oneHour.bytes.length, 'bytes', 200);
   if (gc) line('ledger.heap-loaded-100k', heapMb, 'MB', undefined);
   else console.log('ledger.heap-loaded-100k            (run with node --expose-gc --import tsx for a heap figure)');
 }

@@ -1,8 +1,10 @@
 // Kind "profile" (code 1): an account's display name and colour; the latest applied one wins.
 //
 // Body wire format: varuint byte length + UTF-8 name, then 3 bytes of colour (r, g, b).
-// Invariants: the name is 1..64 Unicode code points with no control characters and no leading or
-// trailing spaces (so the same-looking name has one encoding); the colour is '#rrggbb' lowercase.
+// Invariants: the name is 1..64 Unicode code points; it neither starts nor ends with a character
+// that String.prototype.trim() removes (Unicode white space, line terminators and U+FEFF, not
+// just ' '), and contains no U+0000–U+001F or U+007F (C1 controls are allowed); the colour is
+// '#rrggbb' lowercase.
 
 import { ByteReader, ByteWriter, parseHex, toHex } from './bytes';
 import type { KindSpec } from './kinds';

@@ -2,7 +2,9 @@
 //
 // Body wire format: 32-byte recipient public key, 1 byte currency (0 = MH, 1 = CH),
 // varuint amount in milli, varuint byte length + UTF-8 memo (length 0 = no memo).
-// A transfer without memo is 172 bytes in total (1-byte seq, 6-byte time, 2-byte amount).
+// A transfer without memo is 164 bytes plus its seq, time and amount varuints: with seq ≤ 127
+// (1 byte) and a present-day time (6 bytes), 172 bytes for an amount ≤ 127 milli (1 byte) and
+// 173 bytes for 128–16,383 milli (2 bytes; 0.128–16.383 h, the usual case). See docs/LEDGER.md.
 //
 // Invariants:
 // - Stateless: amount is an integer in 1..MAX_AMOUNT_MILLI, memo ≤ 280 code points, the

@@ -147,6 +147,33 @@ describe('Ledger', () => {
     expect(l.statusOf(future.id)).toEqual({ state: 'applied' });
   });
 
+  it('does not replay everything while a future-dated entry is still held', async () => {
+    const l = newLedger(T0);
+    const future = await createEntry(alice, crypto, undefined, T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(B, 1));
+    await l.addEntries([future.bytes]);
+    const now = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
+    expect((await l.addEntries([now.bytes])).replay).toBe('incremental');
+    l.clock.now = T0 + 59_999;
+    expect((await l.refresh()).replay).toBe('none');
+    l.clock.now = T0 + 60_000;
+    expect((await l.refresh()).replay).toBe('full');
+    expect(l.statusOf(future.id)).toEqual({ state: 'applied' });
+  });
+
+  it('counts a fork only once both entries are within the clock horizon', async () => {
+    const l = newLedger(T0);
+    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const now2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const later2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(A, 2));
+    await l.addEntries([e1.bytes, now2.bytes, later2.bytes]);
+    expect(l.frozenAt(C)).toBeUndefined();
+    expect(l.statusOf(now2.id)).toEqual({ state: 'applied' });
+    l.clock.now = T0 + 60_000;
+    await l.refresh();
+    expect(l.frozenAt(C)).toBe(2);
+    expect(l.statusOf(now2.id)?.state).toBe('rejected');
+  });
+
   it('detects a fork, freezes the author from that seq, and keeps paying into it', async () => {
     const l = newLedger();
     const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));

@@ -175,7 +175,8 @@ export class Ledger {
       if (!this.isSimple(e, unprocessed)) return 'full';
       e.authentic = await checkOwnSignature(e, this.opts.crypto);
       if (!e.authentic) {
-        // Not on the chain, nothing above it: the full replay would reject it the same way.
+        // Rejected as the full replay would: nothing stored sits above it, and a successor in
+        // this batch (which could vouch for it) fails the head check below → full replay.
         this.statuses.set(e.id, rejected('invalid signature'));
         continue;
       }
