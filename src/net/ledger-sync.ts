@@ -69,10 +69,6 @@ export class LedgerSync {
     return this.#diagnostics;
   }
 
-  get heldCount(): number {
-    return this.#held.size;
-  }
-
   /** Loads the peer's own store into the ledger: balances exist before any peer connects. */
   async loadStored(): Promise<AddReport> {
     const report = await this.#opts.ledger.addEntries(await this.#opts.store.load(this.#opts.economyId));
@@ -105,21 +101,15 @@ export class LedgerSync {
     this.#noteRejected(report);
     const fresh = this.#holdNew();
     this.#republish(fresh);
-    this.#opts.onChange();
+    this.#opts.onChange(); // balances first; the disk write of a big file takes a while
     await this.#saving;
-    this.#opts.onChange();
     return report;
   }
 
   /** Resolves once every document change seen so far has been verified and applied. */
   async settled(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
-    while (this.#flushing || this.#dirty.size > 0) await (this.#flushing ?? this.#flush());
-  }
-
-  /** Resolves once every held entry has been written to the peer's own store (or reported). */
-  saved(): Promise<void> {
-    return this.#saving;
+    while (!this.#destroyed && (this.#flushing || this.#dirty.size > 0)) await (this.#flushing ?? this.#flush());
   }
 
   destroy(): void {
