@@ -63,6 +63,7 @@ export class EconomySession {
   #peerSync: Promise<void>;
   #markPeerSynced!: () => void;
   #hasSyncedWithPeer = false;
+  #syncSeen = false;
 
   private constructor(deps: EconomySessionDeps) {
     this.#deps = deps;
@@ -95,9 +96,14 @@ export class EconomySession {
         session.#unshared.clear();
         deps.onUnsharedChange([]);
       }
-      if (status.synced && !session.#hasSyncedWithPeer) {
-        session.#hasSyncedWithPeer = true;
-        void session.#sync.settled().then(() => session.#markPeerSynced());
+      if (status.synced && !session.#syncSeen) {
+        session.#syncSeen = true;
+        // Synced only once what the peer sent has been verified into the ledger.
+        void session.#sync.settled().then(() => {
+          session.#hasSyncedWithPeer = true;
+          session.#markPeerSynced();
+          session.#notify();
+        });
       }
       session.#notify();
     });
