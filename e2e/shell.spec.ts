@@ -26,9 +26,15 @@ test('every view is reachable and an unbuilt view says what it will hold', async
 test('the layout fits a 360 px phone without sideways scrolling', async ({ openPerson }) => {
   const frank = await openPerson('frank');
   await frank.page.setViewportSize({ width: 360, height: 740 });
+  const overflow = () => frank.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await frank.shell.open('Settings');
-  const overflow = await frank.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await frank.shell.open('Economy');
+  await frank.economy.create('A rather long economy name for a small phone screen');
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await frank.shell.open('Wallet');
+  await expect(frank.wallet.historyItems().first()).toBeVisible();
+  expect(await overflow()).toBeLessThanOrEqual(0);
   await expect(frank.shell.navigation()).toBeInViewport();
 });
 
