@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from './fixtures';
+import { expect, Person, test } from './fixtures';
 
 test('one key on two devices: a restored device waits for a sync, and a real fork is shown and frozen everywhere', async ({ openPerson }) => {
   const [laptop, bob] = [await openPerson('Alice'), await openPerson('Bob')];
@@ -54,4 +54,31 @@ test('one key on two devices: a restored device waits for a sync, and a real for
   for (const p of [laptop, phone]) await p.shell.open('Economy');
   await expect.poll(() => phone.economy.balanceRows()).toEqual(await bob.economy.balanceRows());
   await expect.poll(() => laptop.economy.balanceRows()).toEqual(await bob.economy.balanceRows());
+});
+
+test('one person sending from two tabs at the same moment does not fork their account', async ({ openPerson }) => {
+  const [alice, bob] = [await openPerson('Alice'), await openPerson('Bob')];
+  for (const p of [alice, bob]) await p.introduce();
+  const bobId = await bob.accountId();
+  await alice.shell.open('Economy');
+  await alice.economy.create('Two tabs');
+  await bob.joinByLink(await alice.economy.inviteLink());
+
+  // A second tab of Alice's browser: same storage, same key, same economy.
+  const tab = new Person('Alice (tab 2)', alice.context, await alice.context.newPage());
+  await tab.page.goto('/#/wallet');
+  await expect(tab.wallet.balance('MH')).toHaveText('0 MH');
+  await alice.shell.open('Wallet');
+  await Promise.all([
+    alice.wallet.send({ toId: bobId, amount: '1', memo: 'tab one' }),
+    tab.wallet.send({ toId: bobId, amount: '2', memo: 'tab two' }),
+  ]);
+  await alice.wallet.expectSent();
+  await tab.wallet.expectSent();
+
+  await bob.shell.open('Wallet');
+  await expect(bob.wallet.balance('MH')).toHaveText('3 MH', { timeout: 20_000 });
+  await bob.shell.open('Economy');
+  await expect(bob.economy.diagnostics()).toHaveCount(0);
+  await expect(bob.page.getByRole('alert', { name: 'Forks: accounts frozen' })).toHaveCount(0);
 });

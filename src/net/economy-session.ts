@@ -216,26 +216,37 @@ export class EconomySession {
     await clearDocument(documentNameOf(economyId));
   }
 
-  /** Signs and publishes one entry; writes are serialized so two never take the same seq. */
+  /**
+   * Signs and publishes one entry. Writes are serialized so two never take the same seq: within
+   * this tab by a promise chain, and across tabs of this browser (which share the key and see each
+   * other's entries through y-webrtc's BroadcastChannel) by a Web Lock, after which pending
+   * document changes are verified first so the head is current.
+   */
   #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
-    const run = this.#writing.then(async (): Promise<SendResult> => {
-      const head = this.ledger.headOf(this.#me);
-      try {
-        const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
-        if (this.roomStatus.webrtcPeers === 0) {
-          this.#unshared.add(entry.id);
-          this.#deps.onUnsharedChange([...this.#unshared]);
-        }
-        await this.#sync.publish(entry);
-        const status = this.ledger.statusOf(entry.id);
-        if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };
-        return { ok: true, entryId: entry.id };
-      } catch (error) {
-        return { ok: false, error: error instanceof Error ? error.message : String(error) };
-      }
-    });
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const exclusive = <T>(work: () => Promise<T>): Promise<T> =>
+      locks ? locks.request(`hourmesh-write:${this.record.id}`, work) : work();
+    const run = this.#writing.then(() => exclusive(() => this.#writeNow(kind, body)));
     this.#writing = run;
     return run;
+  }
+
+  async #writeNow<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
+    try {
+      await this.#sync.settled();
+      const head = this.ledger.headOf(this.#me);
+      const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
+      if (this.roomStatus.webrtcPeers === 0) {
+        this.#unshared.add(entry.id);
+        this.#deps.onUnsharedChange([...this.#unshared]);
+      }
+      await this.#sync.publish(entry);
+      const status = this.ledger.statusOf(entry.id);
+      if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };
+      return { ok: true, entryId: entry.id };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   #notify(): void {
