@@ -104,6 +104,8 @@ describe('ledger sync over a shared document', () => {
     expect(reasons).toMatch(/malformed/);
     expect(reasons).toMatch(/invalid signature/);
     expect(reasons).toMatch(/stored under a key that is not its hash/);
+    // What can never be an entry under its key is removed, so the document does not keep growing.
+    expect([...honest.doc.getMap(ENTRIES_MAP).keys()].sort()).toEqual([...honest.ledger.validEntries()].map((e) => e.id).sort());
 
     // Overwriting the value under a valid id is undone too.
     hostile.transact(() => map.set(entry.id, new Uint8Array([9])));

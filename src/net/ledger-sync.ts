@@ -22,6 +22,8 @@ export const ENTRIES_MAP = 'entries';
 /** Transaction origin of our own writes, so our observer can tell them from remote ones. */
 export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
 const MAX_DIAGNOSTICS = 500;
+/** The core's reason prefix for bytes that do not decode as an entry at all. */
+const MALFORMED = 'malformed entry';
 
 export interface Diagnostic {
   time: number;
@@ -145,13 +147,17 @@ export class LedgerSync {
   async #process(keys: string[]): Promise<void> {
     const candidates: Uint8Array[] = [];
     const keyOf = new Map<Uint8Array, string>();
+    /** Keys whose value can never become a valid entry under that key: removed from the document. */
+    const junk: string[] = [];
     for (const key of keys) {
       const value = this.#map.get(key);
       if (value === undefined) continue; // deleted: re-published below if we hold it
       if (!(value instanceof Uint8Array)) {
         this.#diagnose(key, 'not an entry (the value is not binary)');
+        junk.push(key);
       } else if (value.length > MAX_ENTRY_BYTES) {
         this.#diagnose(key, `not an entry (${value.length} bytes, more than ${MAX_ENTRY_BYTES})`);
+        junk.push(key);
       } else if (!this.#held.has(key) || !sameBytes(value, this.#held.get(key)!)) {
         candidates.push(value);
         keyOf.set(value, key);
@@ -161,13 +167,19 @@ export class LedgerSync {
       const report = await this.#opts.ledger.addEntries(candidates);
       this.#noteRejected(report);
       for (const key of keyOf.values()) {
+        const status = this.#opts.ledger.statusOf(key);
         // The ledger names every entry by its hash; a value under another key is misfiled.
-        if (this.#opts.ledger.statusOf(key) === undefined) this.#diagnose(key, 'stored under a key that is not its hash');
+        if (status === undefined) {
+          this.#diagnose(key, 'stored under a key that is not its hash');
+          junk.push(key);
+        } else if (status.state === 'rejected' && status.reason.startsWith(MALFORMED)) {
+          junk.push(key);
+        }
       }
       // Newly held entries go under their own id too (one that arrived misfiled is refiled).
       keys.push(...this.#holdNew());
     }
-    this.#republish(keys);
+    this.#repair(keys, junk);
     this.#opts.onChange();
   }
 
@@ -200,13 +212,28 @@ export class LedgerSync {
 
   /** Writes back every held entry among `ids` that the document lacks or holds differently. */
   #republish(ids: readonly string[]): void {
+    this.#repair(ids, []);
+  }
+
+  /**
+   * One local transaction: held entries among `ids` written back where missing or altered, and
+   * `junk` keys deleted — values that are not entries, malformed bytes, or bytes filed under a key
+   * that is not their hash. Deleting them keeps a vandalised document from growing for every late
+   * joiner; it can never remove an entry, because an entry lives only under its own hash. Bytes
+   * that decode but fail their signature are left: verifying them is cheap and deleting them
+   * would need a judgement this peer cannot make alone (a later entry may vouch for them).
+   */
+  #repair(ids: readonly string[], junk: readonly string[]): void {
+    if (this.#destroyed) return;
     const missing = ids.filter((id) => {
       const bytes = this.#held.get(id);
       return bytes !== undefined && !sameBytes(this.#map.get(id), bytes);
     });
-    if (missing.length === 0 || this.#destroyed) return;
+    const doomed = junk.filter((key) => !this.#held.has(key) && this.#map.has(key));
+    if (missing.length === 0 && doomed.length === 0) return;
     this.#opts.doc.transact(() => {
       for (const id of missing) this.#map.set(id, this.#held.get(id)!);
+      for (const key of doomed) this.#map.delete(key);
     }, LOCAL_ORIGIN);
   }
 
