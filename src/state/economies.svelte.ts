@@ -119,9 +119,14 @@ export class Economies {
       this.#active.session.close();
       this.#active = null;
     }
-    await this.#deps.directory.remove(id);
-    await this.#deps.entries.removeEconomy(id);
-    if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id);
+    try {
+      await this.#deps.directory.remove(id);
+      await this.#deps.entries.removeEconomy(id);
+      if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id);
+    } catch (error) {
+      // Whatever was not removed stays on this device and is removed on the next attempt.
+      this.#problem = `Leaving was not finished: ${error instanceof Error ? error.message : String(error)}`;
+    }
     this.#list = this.#list.filter((e) => e.id !== id);
     const next = this.#list[0];
     if (next) await this.#open(next);
