@@ -73,7 +73,7 @@ export class EconomySession {
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
-      doc: this.doc, ledger: this.ledger, store: deps.entries, economyId: deps.record.id, now: deps.now,
+      doc: this.doc, ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
       onChange: () => this.#notify(), onProblem: deps.onProblem,
     });
   }

@@ -21,7 +21,7 @@ async function makePeer(founder: string, store: EntryStore = createMemoryEntrySt
   const doc = new Y.Doc();
   const ledger = new Ledger({ crypto, founder, now });
   const problems: string[] = [];
-  const sync = new LedgerSync({ doc, ledger, store, economyId: ECONOMY, now, onChange: () => {}, onProblem: (m) => problems.push(m) });
+  const sync = new LedgerSync({ doc, ledger, crypto, store, economyId: ECONOMY, now, onChange: () => {}, onProblem: (m) => problems.push(m) });
   await sync.loadStored();
   await sync.attach();
   return { doc, ledger, store, sync, problems };
@@ -124,5 +124,29 @@ describe('ledger sync over a shared document', () => {
     expect(peer.problems[0]).toMatch(/out of storage space/);
     expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(100);
     expect(peer.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+  });
+
+  it('keeps a signed entry dated ahead of its clock, and restores it if it vanishes before its time', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const store = createMemoryEntryStore();
+    const peer = await makePeer(founder, store);
+    // Alice's device clock runs an hour ahead of this peer's.
+    const early = await createEntry(alice, crypto, undefined, clock + 3_600_000, 'transfer', {
+      to: toHex(bob.publicKey), currency: 'MH', amount: 500, memo: 'from the future',
+    });
+    const remote = new Y.Doc();
+    remote.getMap(ENTRIES_MAP).set(early.id, early.bytes);
+    Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(remote), 'remote');
+    await settle();
+    expect(peer.ledger.statusOf(early.id)?.state).toBe('pending');
+    expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(0);
+    expect(await store.load(ECONOMY)).toEqual([early.bytes]);
+
+    remote.transact(() => remote.getMap(ENTRIES_MAP).delete(early.id));
+    Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(remote), 'remote');
+    await settle();
+    expect(peer.doc.getMap(ENTRIES_MAP).get(early.id)).toEqual(early.bytes);
   });
 });

@@ -14,8 +14,8 @@
 // Remote changes are coalesced: keys touched by observer events are collected and processed in
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
 import type * as Y from 'yjs';
-import type { AddReport, Ledger, SignedEntry } from '../core';
-import { MAX_ENTRY_BYTES } from '../core';
+import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
+import { MAX_ENTRY_BYTES, verifyEntry } from '../core';
 import type { EntryStore } from './entry-store';
 
 export const ENTRIES_MAP = 'entries';
@@ -35,6 +35,8 @@ export interface Diagnostic {
 export interface LedgerSyncOptions {
   doc: Y.Doc;
   ledger: Ledger;
+  /** To check, on its own, the signature of an entry the ledger holds back (see #holdPending). */
+  crypto: CryptoPort;
   store: EntryStore;
   economyId: string;
   now: () => number;
@@ -178,6 +180,7 @@ export class LedgerSync {
       }
       // Newly held entries go under their own id too (one that arrived misfiled is refiled).
       keys.push(...this.#holdNew());
+      await this.#holdPending(keyOf);
     }
     this.#repair(keys, junk);
     this.#opts.onChange();
@@ -200,6 +203,23 @@ export class LedgerSync {
     for (const e of fresh) this.#held.set(e.id, e.bytes);
     this.#saving = this.#saving.then(() => this.#save(fresh));
     return fresh.map((e) => e.id);
+  }
+
+  /**
+   * The ledger does not count an entry dated ahead of this device's clock yet, so it is not among
+   * `validEntries()`; but it is someone's signed entry, and if it vanished from the document before
+   * its time came it would be lost. Held (saved, re-published) once its own signature checks out.
+   */
+  async #holdPending(keyOf: Map<Uint8Array, string>): Promise<void> {
+    const waiting: SignedEntry[] = [];
+    for (const [bytes, key] of keyOf) {
+      if (this.#held.has(key) || this.#opts.ledger.statusOf(key)?.state !== 'pending') continue;
+      const checked = await verifyEntry(this.#opts.crypto, bytes);
+      if (checked.ok && checked.id === key) waiting.push({ id: key, bytes });
+    }
+    if (waiting.length === 0) return;
+    for (const e of waiting) this.#held.set(e.id, e.bytes);
+    this.#saving = this.#saving.then(() => this.#save(waiting));
   }
 
   async #save(entries: SignedEntry[]): Promise<void> {
