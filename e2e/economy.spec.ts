@@ -46,7 +46,8 @@ test('three people in one economy send MH and CH and all show the same balances 
   }
   await expect(bob.wallet.page.getByRole('heading', { level: 2, name: 'Team hours', exact: true })).toBeVisible();
   for (const p of [alice, bob, carol]) await p.shell.open('Wallet');
-  await expect(alice.wallet.historyItems()).toHaveCount(await alice.wallet.historyItems().count());
+  await expect(alice.wallet.historyItems().filter({ hasText: 'to Bob' })).toContainText('-2 MH');
+  await expect(alice.wallet.historyItems().filter({ hasText: 'from Carol' })).toContainText('+0.25 MH');
   await expect(bob.wallet.historyItems().filter({ hasText: 'from Alice' })).toContainText('+2 MH');
   await expect(bob.wallet.historyItems().filter({ hasText: 'to Carol' })).toContainText('-1.5 CH');
   await expect(carol.wallet.historyItems().filter({ hasText: 'from Bob' })).toContainText('render job');
@@ -109,4 +110,27 @@ test('the invite QR code decodes to the invite link, which a phone opens to join
   await phone.joinByLink(decoded!.data);
   await phone.shell.open('Economy');
   await phone.economy.expectPeers(1);
+});
+
+test('the founder changes the credit limits and every member is held to them', async ({ openPerson }) => {
+  const [lea, max] = [await openPerson('Lea'), await openPerson('Max')];
+  const leaId = await lea.accountId();
+  await lea.shell.open('Economy');
+  await lea.economy.create('Tight budget', { limitMH: '1' });
+  await max.joinByLink(await lea.economy.inviteLink());
+  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −1 MH');
+  // Only the founder sees the form.
+  await max.shell.open('Economy');
+  await expect(max.page.getByRole('button', { name: 'Save credit limits' })).toHaveCount(0);
+
+  await lea.page.getByLabel('Man-hours', { exact: true }).fill('4');
+  await lea.page.getByRole('button', { name: 'Save credit limits' }).click();
+  await expect(lea.page.getByRole('status').filter({ hasText: 'Credit limits saved' })).toBeVisible();
+
+  await max.shell.open('Wallet');
+  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −4 MH', { timeout: 20_000 });
+  await max.wallet.send({ toId: leaId, amount: '3', currency: 'MH' });
+  await max.wallet.expectSent();
+  await max.wallet.send({ toId: leaId, amount: '1.5', currency: 'MH' });
+  await expect(max.wallet.sendResult()).toContainText('you can send at most 1 MH');
 });

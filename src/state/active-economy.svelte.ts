@@ -62,9 +62,16 @@ export class ActiveEconomy {
     return { MH: this.session.ledger.creditLimit('MH'), CH: this.session.ledger.creditLimit('CH') };
   }
 
-  get history(): readonly HistoryItem[] {
+  get historyCount(): number {
     this.#subscribe();
-    return [...this.session.ledger.historyOf(this.me)].reverse();
+    return this.session.ledger.historyOf(this.me).length;
+  }
+
+  /** The newest `limit` entries of this person's history, newest first. */
+  recentHistory(limit: number): HistoryItem[] {
+    this.#subscribe();
+    const all = this.session.ledger.historyOf(this.me);
+    return all.slice(Math.max(0, all.length - limit)).reverse();
   }
 
   /** An own entry written while no peer was reachable, not yet shared with anyone. */
