@@ -121,6 +121,10 @@ export class EconomySession {
   get diagnostics() {
     return this.#sync.diagnostics;
   }
+  /** Entries received from peers that are being verified right now (0 when idle). */
+  get verifying(): number {
+    return this.#sync.verifying;
+  }
   /** Resolves after the first full sync with a peer has been verified into the ledger. */
   whenSyncedWithPeer(): Promise<void> {
     return this.#peerSync;

@@ -22,6 +22,8 @@ export const ENTRIES_MAP = 'entries';
 /** Transaction origin of our own writes, so our observer can tell them from remote ones. */
 export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
 const MAX_DIAGNOSTICS = 500;
+/** Batches at least this big are announced ("Verifying 20,000 entries…") while they run. */
+const ANNOUNCE_BATCH = 500;
 /** The core's reason prefix for bytes that do not decode as an entry at all. */
 const MALFORMED = 'malformed entry';
 
@@ -63,10 +65,16 @@ export class LedgerSync {
   #flushScheduled = false;
   #destroyed = false;
   #saving: Promise<void> = Promise.resolve();
+  #verifying = 0;
 
   constructor(opts: LedgerSyncOptions) {
     this.#opts = opts;
     this.#map = opts.doc.getMap<unknown>(ENTRIES_MAP);
+  }
+
+  /** How many received entries are being verified right now (0 when idle). */
+  get verifying(): number {
+    return this.#verifying;
   }
 
   get diagnostics(): readonly Diagnostic[] {
@@ -166,7 +174,9 @@ export class LedgerSync {
       }
     }
     if (candidates.length > 0) {
-      const report = await this.#opts.ledger.addEntries(candidates);
+      this.#verifying = candidates.length;
+      if (candidates.length >= ANNOUNCE_BATCH) this.#opts.onChange();
+      const report = await this.#opts.ledger.addEntries(candidates).finally(() => (this.#verifying = 0));
       this.#noteRejected(report);
       for (const key of keyOf.values()) {
         const status = this.#opts.ledger.statusOf(key);

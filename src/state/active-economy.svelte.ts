@@ -85,6 +85,11 @@ export class ActiveEconomy {
     return this.session.online;
   }
 
+  get verifying(): number {
+    this.#subscribe();
+    return this.session.verifying;
+  }
+
   get entryCount(): number {
     this.#subscribe();
     return this.session.ledger.entryCount;
