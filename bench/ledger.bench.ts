@@ -1,5 +1,6 @@
 // Ledger benchmark: full load of 100k entries from 1,000 authors, incremental apply, out-of-order
-// apply (a late entry inserted among the last ~50 replayed entries), entry size and heap.
+// apply (a late entry inserted among the last ~50 replayed entries), entries of an author frozen
+// by a fork (status only, no replay), entry size and heap.
 // Run: npx tsx bench/ledger.bench.ts  (or node --expose-gc --import tsx bench/ledger.bench.ts)
 // Signing the entries is setup and is not timed.
 
@@ -12,6 +13,8 @@ const INCREMENTAL = 1_000;
 /** Late entries timed; each follows IN_ORDER_BETWEEN in-order ones (authors 0..499; late: 500..999). */
 const OUT_OF_ORDER = 200;
 const IN_ORDER_BETWEEN = 10;
+/** Entries an author frozen by a fork goes on publishing, each added alone and timed. */
+const FROZEN = 200;
 const T0 = 1_700_000_000_000;
 
 const subtle = globalThis.crypto.subtle;
@@ -131,6 +134,32 @@ async function main(): Promise<void> {
   }
   lateTimes.sort((x, y) => x - y);
 
+  // Frozen author: author 1 signs two entries after its head (a fork: one full replay, not
+  // timed), then goes on writing on one branch; each further entry only gets its status.
+  const fa = 1;
+  const forkHead = heads[fa]!;
+  const forkA = await createEntry(signers[fa]!, crypto, forkHead, lastTime + 1, 'transfer', { to: ids[2]!, currency: 'MH', amount: 1, memo: '' });
+  const forkB = await createEntry(signers[fa]!, crypto, forkHead, lastTime + 2, 'transfer', { to: ids[3]!, currency: 'MH', amount: 1, memo: '' });
+  tail.push(forkA.bytes, forkB.bytes);
+  await ledger.addEntries([forkA.bytes]);
+  await ledger.addEntries([forkB.bytes]);
+  if (ledger.frozenAt(ids[fa]!) !== forkHead.seq + 1) throw new Error('fork not detected');
+  let frozenHead = { seq: forkHead.seq + 1, hash: forkA.id, time: lastTime + 1 };
+  const frozenTimes: number[] = [];
+  const frozenPaths = { none: 0, incremental: 0, partial: 0, full: 0 };
+  for (let k = 0; k < FROZEN; k++) {
+    const time = lastTime + 3 + k;
+    const e = await createEntry(signers[fa]!, crypto, frozenHead, time, 'transfer', { to: ids[4]!, currency: 'MH', amount: 2, memo: '' });
+    frozenHead = { seq: frozenHead.seq + 1, hash: e.id, time };
+    tail.push(e.bytes);
+    const s = performance.now();
+    const r = await ledger.addEntries([e.bytes]);
+    frozenTimes.push(performance.now() - s);
+    frozenPaths[r.replay]++;
+    if (!r.rejected[0]?.reason.startsWith('account frozen')) throw new Error('frozen entry not rejected as frozen');
+  }
+  frozenTimes.sort((x, y) => x - y);
+
   // Equivalence: a fresh ledger fed everything in one batch serializes identically.
   const reference = new Ledger({ crypto, founder: ids[0]!, now: () => now.t });
   await reference.addEntries([...entries, ...fresh, ...tail]);
@@ -150,6 +179,9 @@ async function main(): Promise<void> {
   line('ledger.out-of-order-apply-100k-p50', lateTimes[Math.floor(lateTimes.length / 2)]!, 'ms', 5);
   line('ledger.out-of-order-apply-100k-p95', lateTimes[Math.floor(lateTimes.length * 0.95)]!, 'ms', undefined);
   line('ledger.out-of-order-partial-share', (latePaths.partial / OUT_OF_ORDER) * 100, '%', undefined);
+  line('ledger.frozen-author-entry-100k-p50', frozenTimes[Math.floor(frozenTimes.length / 2)]!, 'ms', 5);
+  line('ledger.frozen-author-entry-100k-p95', frozenTimes[Math.floor(frozenTimes.length * 0.95)]!, 'ms', undefined);
+  line('ledger.frozen-author-no-replay-share', (frozenPaths.none / FROZEN) * 100, '%', undefined);
   console.log(`${'ledger.out-of-order-matches-full-replay'.padEnd(42)} ${(same ? 'yes' : 'NO').padStart(10)}`);
   line('ledger.transfer-bytes-no-memo-5milli', fresh[0]!.length, 'bytes', 200);
   line('ledger.transfer-bytes-no-memo-1h', oneHour.bytes.length, 'bytes', 200);

@@ -17,7 +17,7 @@
 // The outcome depends only on the set of entries considered, never on arrival order.
 
 import { verifyMany, type CryptoPort } from './crypto-port';
-import { SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type EntryStore, type StoredEntry } from './entry-store';
+import { sortedSeqs, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type EntryStore, type StoredEntry } from './entry-store';
 
 /** Sets `authentic` on every entry that `isIncluded` accepts (others get undefined). */
 export async function resolveAuthenticity(
@@ -27,14 +27,17 @@ export async function resolveAuthenticity(
 ): Promise<void> {
   // Each author is walked from its highest seq down; a walk pauses at a seq whose entries need a
   // signature check and resumes after the batch, so children are always decided before parents.
-  let walks: { log: AuthorLog; seq: number }[] = [];
+  // Walks visit only the seqs present (descending): seqs go up to 2^53 − 1, so counting down
+  // from maxSeq would let one hostile entry stall every peer.
+  let walks: Walk[] = [];
   for (const log of store.authors.values()) {
     for (const list of log.bySeq.values()) for (const e of list) e.authentic = undefined;
-    walks.push({ log, seq: log.maxSeq });
+    const seqs = sortedSeqs(log).reverse();
+    walks.push({ log, seqs, i: 0 });
   }
   while (walks.length > 0) {
     const toVerify: StoredEntry[] = [];
-    const paused: { log: AuthorLog; seq: number }[] = [];
+    const paused: Walk[] = [];
     for (const walk of walks) {
       if (advanceWalk(walk, isIncluded, toVerify)) paused.push(walk);
     }
@@ -49,13 +52,20 @@ export async function resolveAuthenticity(
   }
 }
 
-/** Decides entries from walk.seq down; returns true when paused for signature checks. */
-function advanceWalk(walk: { log: AuthorLog; seq: number }, isIncluded: (e: StoredEntry) => boolean, toVerify: StoredEntry[]): boolean {
+interface Walk {
+  log: AuthorLog;
+  /** The author's seqs, descending; `i` is the next one to decide. */
+  seqs: number[];
+  i: number;
+}
+
+/** Decides entries from seqs[i] down; returns true when paused for signature checks. */
+function advanceWalk(walk: Walk, isIncluded: (e: StoredEntry) => boolean, toVerify: StoredEntry[]): boolean {
   const { bySeq } = walk.log;
-  for (; walk.seq >= 1; walk.seq--) {
-    const list = bySeq.get(walk.seq);
-    if (!list) continue;
-    const children = bySeq.get(walk.seq + 1);
+  for (; walk.i < walk.seqs.length; walk.i++) {
+    const seq = walk.seqs[walk.i]!;
+    const list = bySeq.get(seq)!;
+    const children = bySeq.get(seq + 1);
     const before = toVerify.length;
     for (const e of list) {
       if (e.authentic !== undefined || !isIncluded(e)) continue;

@@ -228,6 +228,7 @@ describe('ledger simulation', () => {
         throw new Error(`seed ${seed} failed; replay with: SEED=${seed} npx vitest run src/core/ledger.sim.test.ts\n${String(err)}`);
       }
     }
+    if (process.env.SIM_PATHS) console.log(JSON.stringify(paths));
     if (!process.env.SEED) {
       // The fast paths must carry most deliveries. The unusual entries above still force full
       // replays (an author frozen by a fork, say, falls back for the rest of the seed).

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, CLOCK_SKEW_MS, type LedgerOptions } from './ledger';
+import { Ledger, CLOCK_SKEW_MS, MALFORMED_KEPT, type LedgerOptions } from './ledger';
 import { createLedgerState, SNAPSHOT_FIELDS } from './ledger-state';
 import { createEntry, verifyEntry } from './create-entry';
 import { createWebCryptoPort, generateSigner, type Signer } from './crypto-port';
@@ -319,5 +319,150 @@ describe('Ledger', () => {
     for (const e of entries) await three.addEntries([e]);
     expect(two.serialize()).toBe(one.serialize());
     expect(three.serialize()).toBe(one.serialize());
+  });
+  it('settles a frozen author\'s further entries without a replay, as a full replay would', async () => {
+    const l = newLedger(T0 + 60_000, { checkpointEvery: 2, checkpointsKept: 4 });
+    const all: Uint8Array[] = [];
+    const add = async (...bytes: Uint8Array[]) => {
+      all.push(...bytes);
+      const r = await l.addEntries(bytes);
+      expect(l.serialize()).toBe(await inOneBatch(all));
+      return r;
+    };
+    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const a2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const b2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
+    await add(e1.bytes, a2.bytes);
+    expect((await add(b2.bytes)).replay).toBe('full'); // the fork itself
+    expect(l.frozenAt(C)).toBe(2);
+    // Carol goes on writing on branch a: each entry only gets its status.
+    let h = head(a2.id, 2, T0 + 1);
+    for (let i = 0; i < 3; i++) {
+      const e = await createEntry(carol, crypto, h, T0 + 10 + i, 'transfer', pay(B, 5));
+      const r = await add(e.bytes);
+      expect(r.replay).toBe('none');
+      expect(r.rejected).toEqual([{ id: e.id, reason: 'account frozen: fork at seq 2' }]);
+      h = head(e.id, h.seq + 1, T0 + 10 + i);
+    }
+    // A third branch at the fork seq (the proof keeps the two lowest ids), and a forgery above.
+    const c2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 3, 'transfer', pay(B, 3));
+    expect((await add(c2.bytes)).replay).toBe('none');
+    const forged = await createEntry(carol, crypto, h, T0 + 20, 'transfer', pay(B, 6));
+    const bad = forged.bytes.slice();
+    bad[bad.length - 1]! ^= 1;
+    const badId = toHex(await crypto.sha256(bad));
+    const r = await add(bad);
+    expect(r.replay).toBe('none');
+    expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'invalid signature' });
+    // Carol signs a successor of the broken entry: it vouches for it (same outcome as one batch).
+    const vouch = await createEntry(carol, crypto, head(badId, h.seq + 1, T0 + 20), T0 + 21, 'transfer', pay(B, 7));
+    expect((await add(vouch.bytes)).replay).toBe('none');
+    expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'account frozen: fork at seq 2' });
+    // Batches too, children before parents.
+    const n1 = await createEntry(carol, crypto, head(vouch.id, h.seq + 2, T0 + 21), T0 + 22, 'transfer', pay(B, 8));
+    const n2 = await createEntry(carol, crypto, head(n1.id, h.seq + 3, T0 + 22), T0 + 23, 'transfer', pay(B, 9));
+    expect((await add(n2.bytes, n1.bytes)).replay).toBe('none');
+    // A fork below the current fork seq is no cheap case: full replay, frozen lower.
+    const d1 = await createEntry(carol, crypto, undefined, T0 + 1, 'profile', { name: 'Carol', colour: '#123456' });
+    expect((await add(d1.bytes)).replay).toBe('full');
+    expect(l.frozenAt(C)).toBe(1);
+    expect(await verifyForkProof(l.forks[0]!, crypto)).toBe(true);
+  });
+
+  it('applies the real next entry incrementally next to a forgery at its seq or a seq skip above it', async () => {
+    const l = newLedger();
+    const all: Uint8Array[] = [];
+    const add = async (bytes: Uint8Array) => {
+      all.push(bytes);
+      const r = await l.addEntries([bytes]);
+      expect(l.serialize()).toBe(await inOneBatch(all));
+      return r;
+    };
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    await add(e1.bytes);
+    const fake2 = (await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 5, 'transfer', pay(C, 9))).bytes.slice();
+    fake2[fake2.length - 2]! ^= 4;
+    await add(fake2);
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    expect((await add(e2.bytes)).replay).toBe('incremental');
+    // Seq skip: seq 4 naming seq 2. The real seq 3 still extends the head alone…
+    const skip = await createEntry(alice, crypto, head(e2.id, 3, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
+    await add(skip.bytes);
+    const e3 = await createEntry(alice, crypto, head(e2.id, 2, T0 + 1), T0 + 3, 'transfer', pay(B, 8));
+    expect((await add(e3.bytes)).replay).toBe('incremental');
+    // …but the real seq 4 forks with the skip (both signed by alice): full, frozen at 4.
+    const e4 = await createEntry(alice, crypto, head(e3.id, 3, T0 + 3), T0 + 4, 'transfer', pay(B, 16));
+    expect((await add(e4.bytes)).replay).toBe('full');
+    expect(l.frozenAt(A)).toBe(4);
+    expect(l.balanceOf(B).MH).toBe(1 + 2 + 8);
+    // An entry above that waits for the next one makes it a full replay (it unlocks it).
+    const b1 = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
+    const b2 = await createEntry(bob, crypto, head(b1.id, 1, T0), T0 + 1, 'transfer', pay(C, 2));
+    expect((await add(b2.bytes)).replay).toBe('full');
+    expect((await add(b1.bytes)).replay).toBe('full');
+    expect(l.statusOf(b2.id)).toEqual({ state: 'applied' });
+  });
+
+  it('keeps a prev naming another author\'s rejected entry pending, whatever the arrival order', async () => {
+    const a1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const bad = a1.bytes.slice();
+    bad[bad.length - 1]! ^= 1; // rejected: invalid signature
+    const badId = toHex(await crypto.sha256(bad));
+    const b1 = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
+    const b2 = await signRaw(bob, 2, badId, T0 + 1, 2, encodeKindBody('transfer', pay(C, 2)));
+    const first = newLedger();
+    await first.addEntries([bad]);
+    await first.addEntries([b1.bytes, b2.bytes]);
+    const second = newLedger();
+    await second.addEntries([b1.bytes, b2.bytes]);
+    await second.addEntries([bad]);
+    expect(first.statusOf(b2.id)?.state).toBe('pending');
+    expect(first.serialize()).toBe(second.serialize());
+  });
+
+  it('copes with a seq near 2^53 (no walk over every seq below it)', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const huge = await signRaw(alice, 2 ** 53 - 1, e1.id, T0 + 1, 2, encodeKindBody('transfer', pay(B, 2)));
+    const hugeForged = huge.bytes.slice();
+    hugeForged[hugeForged.length - 1]! ^= 1;
+    const r = await l.addEntries([e1.bytes, huge.bytes, hugeForged]);
+    expect(r.replay).toBe('full');
+    expect(l.statusOf(huge.id)).toEqual({ state: 'rejected', reason: `prev is the author's entry 1, not ${2 ** 53 - 2}` });
+    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(B, 4));
+    expect((await l.addEntries([e2.bytes])).replay).toBe('incremental');
+    expect(l.serialize()).toBe(await inOneBatch([hugeForged, e2.bytes, huge.bytes, e1.bytes]));
+  });
+
+  it('forgets the oldest malformed inputs beyond a bound, keeps bad signatures, and still reports each', async () => {
+    const l = newLedger();
+    const junk = (n: number) => Uint8Array.from([9, n & 255, n >> 8, n >> 16]);
+    const ids = await Promise.all(Array.from({ length: MALFORMED_KEPT + 10 }, async (_, n) => toHex(await crypto.sha256(junk(n)))));
+    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const forged = e1.bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    const forgedId = toHex(await crypto.sha256(forged));
+    const r0 = await l.addEntries([junk(0), forged]);
+    expect(r0.rejected).toEqual([
+      { id: ids[0], reason: 'malformed entry: entry too short' },
+      { id: forgedId, reason: 'invalid signature' },
+    ]);
+    const before = l.serialize();
+    // One big call keeps every id of its own (callers read statusOf right after)…
+    const big = Array.from({ length: MALFORMED_KEPT + 9 }, (_, n) => junk(n + 1));
+    const r1 = await l.addEntries(big);
+    expect(r1.rejected).toHaveLength(MALFORMED_KEPT + 9);
+    expect(ids.slice(1).every((id) => l.statusOf(id)?.state === 'rejected')).toBe(true);
+    expect(l.statusOf(ids[0]!)).toBeUndefined(); // the oldest is forgotten
+    // …and the next call trims back to the bound; a forgotten input comes back as new.
+    const r2 = await l.addEntries([junk(0)]);
+    expect(r2.duplicates).toBe(0);
+    expect(r2.rejected).toEqual([{ id: ids[0], reason: 'malformed entry: entry too short' }]);
+    expect(ids.filter((id) => l.statusOf(id) !== undefined)).toHaveLength(MALFORMED_KEPT);
+    const r3 = await l.addEntries([junk(MALFORMED_KEPT + 9)]); // still kept: a duplicate
+    expect(r3.duplicates).toBe(1);
+    // None of it is state; the bad signature is, and stays (a successor could vouch for it).
+    expect(l.serialize()).toBe(before);
+    expect(l.statusOf(forgedId)).toEqual({ state: 'rejected', reason: 'invalid signature' });
   });
 });

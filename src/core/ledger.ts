@@ -12,17 +12,23 @@
 //   considered" rather than "rejected forever" keeps the outcome independent of when a peer first
 //   saw the entry.
 // - Fast paths. A new entry is "simple" when it extends its author's chain head (prev = head,
-//   seq = head seq + 1, later time), creates no fork, the author is not frozen, no stored entry
-//   of that author sits above it except simple entries of the same batch, and its own signature
-//   is checked. Adding a simple entry changes nothing that the authenticity and chain passes
-//   decide for any other entry, so the full result is "the old replay order with this entry
-//   inserted at its (time, id) place":
+//   seq = head seq + 1, later time), no other counted entry at its seq is or may be authentic
+//   (a forgery there is fine; a second signed entry is a fork), no stored entry of that author
+//   names it as prev except entries of the same batch (checked in their turn), it is below its
+//   author's fork seq if frozen, and its own signature is checked (see isSimple for why that is
+//   enough). Adding a simple entry changes nothing that the authenticity and chain passes decide
+//   for any other entry, so the full result is "the old replay order with this entry inserted at
+//   its (time, id) place":
 //     * incremental: it sorts after the last replayed entry → apply it on top of the state;
 //     * partial: it sorts earlier → put the state back to the last checkpoint at or before its
 //       place and re-apply the entries from there (cost ∝ entries after the checkpoint).
+//   An entry of an author frozen at F with seq ≥ F never applies; unless it vouches for an entry
+//   below F, is named as prev by one below F, or the like (see settleFrozen), only statuses
+//   change (its own, those of parents it vouches for, and the fork proof): set without a replay
+//   (replay 'none'), so a misbehaving author cannot make every peer replay with each entry.
 //   Anything else (forks, pending entries unlocked, clock-released entries, batches larger than
 //   INCREMENTAL_BATCH_MAX, a place older than the oldest checkpoint) triggers a full replay.
-//   All three give the same state by construction; the simulation checks it byte for byte.
+//   All give the same state by construction; the simulations check it byte for byte.
 // - Checkpoints: a snapshot of the state (ledger-state.ts) at every replay position that is a
 //   multiple of `checkpointEvery`; only the last `checkpointsKept` are kept, so memory is bounded
 //   by checkpointsKept × accounts and a partial replay re-applies fewer than
@@ -33,7 +39,7 @@ import { hashMany, type CryptoPort } from './crypto-port';
 import { toHex } from './bytes';
 import { checkOwnSignature, resolveAuthenticity } from './authenticity';
 import { decodeEnvelope, type AccountId } from './encoding';
-import { createEntryStore, insertEntry, SIG_UNKNOWN, type StoredEntry } from './entry-store';
+import { createEntryStore, insertEntry, sortedSeqs, SIG_UNKNOWN, type AuthorLog, type StoredEntry } from './entry-store';
 import { buildForkProof, type ForkProof } from './fork-proof';
 import {
   createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
@@ -49,6 +55,8 @@ const INCREMENTAL_BATCH_MAX = 16;
 /** Defaults: ~0.3–0.7 ms of re-apply at most, and ≈ 1,800–2,000 entries of late arrival covered. */
 const CHECKPOINT_EVERY = 256;
 const CHECKPOINTS_KEPT = 8;
+/** Malformed inputs remembered (for statusOf and duplicate counting); the oldest are forgotten. */
+export const MALFORMED_KEPT = 1024;
 
 export interface LedgerOptions {
   crypto: CryptoPort;
@@ -69,6 +77,11 @@ export interface AddReport {
   rejected: { id: string; reason: string }[];
   /** Inputs of this call that are held (future-dated or waiting for a predecessor). */
   pending: { id: string; reason: string }[];
+  /**
+   * How the state was brought up to date: 'none' (nothing applied: duplicates, malformed or
+   * held inputs, or only statuses set, as for a frozen author's entries), 'incremental'
+   * (applied on top), 'partial' (re-applied from a checkpoint) or 'full' (everything replayed).
+   */
   replay: 'none' | 'incremental' | 'partial' | 'full';
 }
 
@@ -82,6 +95,13 @@ export class Ledger {
   private readonly store = createEntryStore();
   private state: LedgerState;
   private statuses = new Map<string, EntryStatus>();
+  /**
+   * Malformed inputs (not decodable): id → status, least recently seen first, at most
+   * MALFORMED_KEPT beyond the current call. They take part in nothing (no author, no seq, not in
+   * serialize()), so forgetting one only means decoding it again if it comes back; what decides
+   * the state — every decodable entry, bad signatures included — lives in `store` (see
+   * entry-store.ts for why those are kept).
+   */
   private readonly malformed = new Map<string, EntryStatus>();
   private heads = new Map<AccountId, StoredEntry>();
   private forkSeqs = new Map<AccountId, number>();
@@ -123,17 +143,29 @@ export class Ledger {
     const ids = (await hashMany(this.opts.crypto, inputs)).map(toHex);
     const fresh: StoredEntry[] = [];
     const seen = new Set<string>();
+    let malformedNow = 0;
     inputs.forEach((bytes, i) => {
       const id = ids[i]!;
-      if (seen.has(id) || this.store.byId.has(id) || this.malformed.has(id)) {
+      const known = this.malformed.get(id);
+      if (known) {
+        // Seen again: now the most recent (Map order is the LRU order).
+        this.malformed.delete(id);
+        this.malformed.set(id, known);
+      }
+      if (seen.has(id) || known || this.store.byId.has(id)) {
         report.duplicates++;
         return;
       }
       seen.add(id);
       const decoded = decodeEnvelope(bytes);
       if (!decoded.ok) {
-        this.malformed.set(id, rejected(`malformed entry: ${decoded.error}`));
-        report.rejected.push({ id, reason: `malformed entry: ${decoded.error}` });
+        const reason = `malformed entry: ${decoded.error}`;
+        this.malformed.set(id, rejected(reason));
+        report.rejected.push({ id, reason });
+        // Callers read statusOf() for this call's inputs right after it, so those stay.
+        malformedNow++;
+        const keep = Math.max(MALFORMED_KEPT, malformedNow);
+        while (this.malformed.size > keep) this.malformed.delete(this.malformed.keys().next().value!);
         return;
       }
       const entry: StoredEntry = { id, bytes, env: decoded.entry, sig: SIG_UNKNOWN, authentic: undefined };
@@ -157,26 +189,38 @@ export class Ledger {
   }
 
   /**
-   * Tries the incremental and partial paths (see the header) for a small batch. Returns 'full'
-   * when some entry is not simple; the caller then replays everything, which overwrites whatever
-   * this did. Entries are taken in replay order, so a batch carrying an author's next few
-   * entries extends the head one after the other.
+   * Tries the cheap paths (see the header) for a small batch. Returns 'full' when some entry
+   * needs more; the caller then replays everything, which overwrites whatever this did.
+   * Entries of frozen authors at or above their fork seq go first, children before parents (a
+   * child may vouch for its parent); then the rest in replay order, so a batch carrying an
+   * author's next few entries extends the head one after the other.
    */
-  private async applyFresh(fresh: StoredEntry[], horizon: number): Promise<'incremental' | 'partial' | 'full'> {
-    const unprocessed = new Set(fresh);
-    let rewindTo = Infinity; // lowest insertion index of an entry that did not sort last
-    for (const e of [...fresh].sort(compareReplayOrder)) {
-      unprocessed.delete(e);
+  private async applyFresh(fresh: StoredEntry[], horizon: number): Promise<AddReport['replay']> {
+    const frozen: StoredEntry[] = [];
+    const others: StoredEntry[] = [];
+    for (const e of fresh) {
       if (e.env.time > horizon) {
         this.statuses.set(e.id, pending(heldReason()));
         this.nextDue = Math.min(this.nextDue, e.env.time);
-        continue;
-      }
-      if (!this.isSimple(e, unprocessed)) return 'full';
+      } else if (e.env.seq >= (this.forkSeqs.get(e.env.author) ?? Infinity)) frozen.push(e);
+      else others.push(e);
+    }
+    const frozenLeft = new Set(frozen);
+    for (const e of frozen.sort((a, b) => b.env.seq - a.env.seq)) {
+      frozenLeft.delete(e);
+      if (!(await this.settleFrozen(e, frozenLeft, horizon))) return 'full';
+    }
+    if (others.length === 0) return 'none';
+
+    const unprocessed = new Set(others);
+    let rewindTo = Infinity; // lowest insertion index of an entry that did not sort last
+    for (const e of others.sort(compareReplayOrder)) {
+      unprocessed.delete(e);
+      if (!this.isSimple(e, unprocessed, horizon)) return 'full';
       e.authentic = await checkOwnSignature(e, this.opts.crypto);
       if (!e.authentic) {
-        // Rejected as the full replay would: nothing stored sits above it, and a successor in
-        // this batch (which could vouch for it) fails the head check below → full replay.
+        // Rejected as the full replay would: isSimple found no counted successor that could
+        // vouch for it, and one in this batch fails its own head check → full replay.
         this.statuses.set(e.id, rejected('invalid signature'));
         continue;
       }
@@ -198,22 +242,87 @@ export class Ledger {
     return 'partial';
   }
 
-  /** True when `e` only extends its author's head (see "simple" in the header). */
-  private isSimple(e: StoredEntry, unprocessed: ReadonlySet<StoredEntry>): boolean {
+  /**
+   * True when `e` only extends its author's head (see "simple" in the header). What adding it
+   * could change, and why each is excluded here:
+   *  - a fork at its seq: any other counted entry there that is or may be authentic → no;
+   *  - an entry above that names it as prev: it would stop waiting (or be rejected for naming
+   *    the wrong seq) → no, unless it is in this same batch (then it is checked in its turn);
+   *  - its successor vouching for it: such a successor names it, as above (also at or above the
+   *    fork seq of a frozen author, where nothing else matters);
+   *  - entries below the head: the one authentic entry at each seq there is on the chain and
+   *    names its parent; any other is not authentic (else a fork), its status fixed.
+   * Entries above that name something else keep their status: authenticity flows only downward,
+   * and their own prev decides their link.
+   */
+  private isSimple(e: StoredEntry, unprocessed: ReadonlySet<StoredEntry>, horizon: number): boolean {
     const { author, seq, prev, time } = e.env;
     const log = this.store.authors.get(author)!;
-    if (log.bySeq.get(seq)!.length > 1 || this.forkSeqs.has(author)) return false;
-    if (log.maxSeq > seq) {
-      // Only entries of this same batch may sit above it (they are checked in their turn);
-      // anything else is waiting for a predecessor and may be unlocked.
-      if (log.maxSeq - seq > INCREMENTAL_BATCH_MAX) return false;
-      for (let s = seq + 1; s <= log.maxSeq; s++) {
-        for (const above of log.bySeq.get(s) ?? []) if (!unprocessed.has(above)) return false;
-      }
-    }
     const head = this.heads.get(author);
-    if (seq === 1) return head === undefined;
-    return head !== undefined && head.id === prev && head.env.seq === seq - 1 && time > head.env.time;
+    if (seq === 1 ? head !== undefined : !(head && head.id === prev && head.env.seq === seq - 1 && time > head.env.time)) return false;
+    for (const other of log.bySeq.get(seq)!) {
+      if (other !== e && other.env.time <= horizon && other.authentic !== false) return false;
+    }
+    const forkSeq = this.forkSeqs.get(author) ?? Infinity;
+    let blocked = false;
+    // At or above a fork seq an entry's status is decided by its authenticity alone; only a
+    // successor there (seq + 1) could still vouch for this one.
+    forEachSeqIn(log, seq + 1, Math.max(forkSeq - 1, seq + 1), (_, list) => {
+      for (const above of list) {
+        if (above.env.prev !== e.id || unprocessed.has(above)) continue;
+        if (above.env.time <= horizon && above.authentic !== false) blocked = true;
+      }
+    });
+    return !blocked;
+  }
+
+  /**
+   * An entry of an author frozen at F with seq ≥ F: its status is "account frozen" if authentic,
+   * "invalid signature" if not, whatever its chain. Sets it without a replay and returns true when
+   * nothing else can change; false → full replay. What it could change:
+   *  - its parent (seq − 1), by vouching for it, and so on down: a parent at ≥ F that was not
+   *    authentic becomes "account frozen" instead of "invalid signature"; one below F → false
+   *    (it could extend the chain or fork); a parent in this batch at ≥ F is settled next;
+   *  - an entry of the author below F that names it as prev (pending → "prev is the author's
+   *    entry …"): only authentic entries between the chain head and F can be waiting, so those
+   *    are searched; at or below the head, the one authentic entry per seq is on the chain;
+   *  - the fork proof (it may join the fork at F, or extend a witness chain): rebuilt;
+   *  - nothing above it (authenticity flows downward) and no other author (chains are per author;
+   *    a prev naming another author's entry never links).
+   * It cannot move F: that needs a second authentic entry below F.
+   */
+  private async settleFrozen(e: StoredEntry, settleNext: ReadonlySet<StoredEntry>, horizon: number): Promise<boolean> {
+    const { author, seq } = e.env;
+    const log = this.store.authors.get(author)!;
+    const forkSeq = this.forkSeqs.get(author)!;
+    const counts = (x: StoredEntry) => x.env.time <= horizon;
+    const headSeq = this.heads.get(author)?.env.seq ?? 0;
+    let named = false;
+    forEachSeqIn(log, headSeq + 1, forkSeq - 1, (_, list) => {
+      for (const x of list) if (x.env.prev === e.id && counts(x) && x.authentic !== false) named = true;
+    });
+    if (named) return false;
+    const vouched = (log.bySeq.get(seq + 1) ?? []).some((c) => c.authentic === true && c.env.prev === e.id);
+    e.authentic = vouched || (await checkOwnSignature(e, this.opts.crypto));
+    const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
+    // Vouching runs down the chain: a parent that was not authentic becomes so, then its parent…
+    // At seqs ≥ F that only turns "invalid signature" into "account frozen"; below F → full.
+    for (let child = e; child.authentic && child.env.seq > 1;) {
+      const parent = this.store.byId.get(child.env.prev);
+      if (!parent || parent.env.author !== author || parent.env.seq !== child.env.seq - 1 || !counts(parent)) break;
+      if (parent.authentic === true || settleNext.has(parent)) break; // settled next, seeing its child
+      if (parent.authentic === undefined || parent.env.seq < forkSeq) return false;
+      parent.authentic = true;
+      this.statuses.set(parent.id, frozenStatus);
+      child = parent;
+    }
+    this.statuses.set(e.id, e.authentic ? frozenStatus : rejected('invalid signature'));
+    if (e.authentic) {
+      const i = this.forkProofs.findIndex((p) => p.author === author);
+      const proof = await buildForkProof(this.store, author, forkSeq, this.opts.crypto);
+      if (i >= 0 && proof) this.forkProofs[i] = proof;
+    }
+    return true;
   }
 
   /** Index in `order` where `e` belongs (order is sorted by compareReplayOrder). */
@@ -352,4 +461,18 @@ export class Ledger {
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;
+}
+
+/** Calls `visit` for each stored seq of the author in [from, to], ascending (sparse-safe). */
+function forEachSeqIn(log: AuthorLog, from: number, to: number, visit: (seq: number, list: StoredEntry[]) => void): void {
+  to = Math.min(to, log.maxSeq);
+  if (from > to) return;
+  if (to - from < log.bySeq.size) {
+    for (let s = from; s <= to; s++) {
+      const list = log.bySeq.get(s);
+      if (list) visit(s, list);
+    }
+  } else {
+    for (const s of sortedSeqs(log)) if (s >= from && s <= to) visit(s, log.bySeq.get(s)!);
+  }
 }

@@ -25,7 +25,7 @@
 //   overdraft must not block the author's later entries). Nothing here throws on bad input.
 
 import type { AccountId } from './encoding';
-import type { EntryStore, StoredEntry } from './entry-store';
+import { sortedSeqs, type EntryStore, type StoredEntry } from './entry-store';
 import { decodeKindBody, findKindByCode, kindNameOf } from './kinds';
 import { recordHistory, type LedgerState } from './ledger-state';
 
@@ -62,8 +62,10 @@ export function linkChains(store: EntryStore, isIncluded: (e: StoredEntry) => bo
     const forkSeq = findForkSeq(log.bySeq, isIncluded);
     if (forkSeq !== undefined) result.forkSeqs.set(author, forkSeq);
     const onChain = new Map<string, StoredEntry>();
-    for (let seq = 1; seq <= log.maxSeq; seq++) {
-      for (const e of log.bySeq.get(seq) ?? []) {
+    // The seqs actually present, ascending: a seq can be as large as 2^53 − 1, so counting up to
+    // maxSeq would let one hostile entry stall every peer.
+    for (const seq of sortedSeqs(log)) {
+      for (const e of log.bySeq.get(seq)!) {
         if (!isIncluded(e)) continue;
         const status = linkEntry(e, store, onChain, result.statuses, forkSeq);
         if (status) {
@@ -97,7 +99,10 @@ function linkEntry(
   }
   const parent = onChain.get(e.env.prev);
   if (!parent) {
-    const parentStatus = decided.get(e.env.prev);
+    // Only the same author's entry n−1 (decided just before, seqs ascend) can reject it. A prev
+    // naming another author's entry never links; that author's status must not leak in, since
+    // whether it was decided yet depends on the order authors were first seen (arrival order).
+    const parentStatus = named?.env.author === e.env.author ? decided.get(e.env.prev) : undefined;
     return parentStatus?.state === 'rejected'
       ? rejected('predecessor was rejected')
       : pending(`waiting for the author's entry ${e.env.seq - 1} (prev ${e.env.prev.slice(0, 12)}…)`);
