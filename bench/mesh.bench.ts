@@ -432,6 +432,9 @@ async function incrementalInChromium(joiner: Person, to: string): Promise<void> 
     head = { seq: (head?.seq ?? 0) + 1, hash: e.id, time: start + i };
     entries.push(Array.from(e.bytes));
   }
+  // The joiner is still writing its 100k entries to IndexedDB in the background (several
+  // seconds); measure on a quiet page, as ledger.bench.ts does in a quiet Node.
+  await sleep(10_000);
   const times = (await joiner.page.evaluate(async (list) => {
     const ledger = (window as unknown as { hourmesh: { economies: { active: { session: { ledger: { addEntries(b: Uint8Array[]): Promise<unknown> } } } } } })
       .hourmesh.economies.active.session.ledger;
