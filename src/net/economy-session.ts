@@ -12,7 +12,7 @@ import {
 } from '../core';
 import { LedgerSync } from './ledger-sync';
 import { connectRoom, type RoomConnection, type RoomStatus } from './room';
-import { onPresenceChange, readPresence, setLocalPresence, type Activity, type Presence } from './presence';
+import { onPresenceChange, readPresence, setLocalPresence, type Presence } from './presence';
 import { roomNameOf } from './invite';
 import type { EconomyRecord } from './db';
 import type { EntryStore } from './entry-store';
@@ -152,10 +152,6 @@ export class EconomySession {
   setPresence(presence: Omit<Presence, 'account'>): void {
     this.#presence = presence;
     if (this.#room) setLocalPresence(this.#room.awareness, { account: this.#me, ...presence });
-  }
-
-  setActivity(activity: Activity): void {
-    this.setPresence({ ...this.#presence, activity });
   }
 
   /** Checks a transfer the way the ledger will, so a person hears why before anything is signed. */

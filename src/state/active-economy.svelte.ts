@@ -145,10 +145,6 @@ export class ActiveEconomy {
     return this.session.send(to, currency, amount, memo);
   }
 
-  checkTransfer(to: string, currency: Currency, amount: string, memo: string) {
-    return this.session.checkTransfer(to, currency, amount, memo);
-  }
-
   exportFile(): Blob {
     return new Blob([encodeLedgerFile(this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
   }
