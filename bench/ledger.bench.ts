@@ -6,6 +6,7 @@
 
 import { Ledger, createEntry, createWebCryptoPort, generateSigner, toHex, type EntryHead, type Signer } from '../src/core/index';
 import { createRandom } from '../src/core/random';
+import { line } from './support/report';
 
 const AUTHORS = 1_000;
 const ENTRIES = 100_000;
@@ -30,11 +31,6 @@ const crypto = {
     return ok;
   },
 };
-
-function line(name: string, value: number, unit: string, target: number | undefined): void {
-  const ratio = target === undefined ? '' : `  (target ${target} ${unit}, ratio ${(value / target).toFixed(2)})`;
-  console.log(`${name.padEnd(42)} ${value.toFixed(unit === 'ms' ? 3 : 0).padStart(10)} ${unit}${ratio}`);
-}
 
 async function generate(signers: Signer[], ids: string[]) {
   const random = createRandom(42);

@@ -47,6 +47,10 @@ import { parseInviteLink } from '../src/net/invite';
 // y-indexeddb's database for an economy's document (src/net/economy-session.ts documentNameOf).
 const documentNameOf = (economyId: string) => `hourmesh-doc-${economyId}`;
 import { balancesOf } from './support/seed-balances';
+import { line as reportLine, note } from './support/report';
+
+/** Mesh figures are milliseconds to a tenth (wall-clock timings across pages). */
+const line = (name: string, value: number, unit: string, target?: number) => reportLine(name, value, unit, target, unit === 'ms' ? 1 : 0);
 import {
   INSTALL_SEND_HOOKS, JOINER_INIT_SCRIPT, ledgerReadyExpression, readPersistedUpdatesExpression,
 } from './support/mesh-page-scripts';
@@ -62,15 +66,6 @@ const CHROMIUM_ARGS_FALLBACK = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
-
-function line(name: string, value: number, unit: string, target: number | undefined): void {
-  const ratio = target === undefined ? '' : `  (target ${target} ${unit}, ratio ${(value / target).toFixed(2)})`;
-  console.log(`${name.padEnd(42)} ${value.toFixed(unit === 'ms' ? 1 : 0).padStart(10)} ${unit}${ratio}`);
-}
-
-function note(text: string): void {
-  console.log(`# ${text}`);
-}
 
 /** Nearest-rank percentile. */
 function percentile(sorted: readonly number[], p: number): number {
@@ -452,7 +447,7 @@ async function incrementalInChromium(joiner: Person, to: string): Promise<void> 
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   times.sort((a, b) => a - b);
   const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  console.log(`${'ledger.incremental-apply-mean-chromium-100k'.padEnd(42)} ${mean.toFixed(3).padStart(10)} ms  (target 0.2 ms, ratio ${(mean / 0.2).toFixed(2)})`);
+  reportLine('ledger.incremental-apply-mean-chromium-100k', mean, 'ms', 0.2, 3);
   note(`incremental apply in Chromium at 100k over ${times.length} entries: p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms (0.1 ms timer)`);
 }
 

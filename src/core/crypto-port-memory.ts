@@ -8,8 +8,8 @@
 // secret, so it is only for tests. Hashing goes through the real port so ids match production.
 
 import { toHex } from './bytes';
-import type { CryptoPort, Signer } from './crypto-port';
-import type { Random } from './random';
+import { createWebCryptoPort, type CryptoPort, type Signer } from './crypto-port';
+import { createRandom, type Random } from './random';
 
 export interface MemoryCrypto {
   port: CryptoPort;
@@ -50,4 +50,13 @@ export function createMemoryCrypto(hashPort: CryptoPort): MemoryCrypto {
       return { publicKey, sign: (message) => mac(secret, message) };
     },
   };
+}
+
+/** A simulation's key pool: `count` memory signers from `seed`, hashing with the given WebCrypto. */
+export async function createSimulationKeys(subtle: SubtleCrypto, count: number, seed: number): Promise<{ memory: MemoryCrypto; signers: Signer[] }> {
+  const memory = createMemoryCrypto(createWebCryptoPort(subtle));
+  const random = createRandom(seed);
+  const signers: Signer[] = [];
+  for (let i = 0; i < count; i++) signers.push(await memory.createSigner(random));
+  return { memory, signers };
 }

@@ -10,8 +10,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, CLOCK_SKEW_MS, type AddReport } from './ledger';
 import { createEntry, type EntryHead } from './create-entry';
-import { createWebCryptoPort, type Signer } from './crypto-port';
-import { createMemoryCrypto, type MemoryCrypto } from './crypto-port-memory';
+import type { Signer } from './crypto-port';
+import { createSimulationKeys, type MemoryCrypto } from './crypto-port-memory';
 import { createRandom, pickInt, pickOne, type Random } from './random';
 import { toHex } from './bytes';
 import { decodeEnvelope } from './encoding';
@@ -25,10 +25,7 @@ let memory: MemoryCrypto;
 let signers: Signer[];
 
 beforeAll(async () => {
-  memory = createMemoryCrypto(createWebCryptoPort(globalThis.crypto.subtle));
-  const keyRandom = createRandom(0xbad);
-  signers = [];
-  for (let i = 0; i < AUTHORS; i++) signers.push(await memory.createSigner(keyRandom));
+  ({ memory, signers } = await createSimulationKeys(globalThis.crypto.subtle, AUTHORS, 0xbad));
 });
 
 interface Tally {

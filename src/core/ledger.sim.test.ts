@@ -9,8 +9,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, CLOCK_SKEW_MS } from './ledger';
 import { createEntry, nextEntryTime, type EntryHead } from './create-entry';
-import { createWebCryptoPort, type Signer } from './crypto-port';
-import { createMemoryCrypto, type MemoryCrypto } from './crypto-port-memory';
+import type { Signer } from './crypto-port';
+import { createSimulationKeys, type MemoryCrypto } from './crypto-port-memory';
 import { createRandom, pickInt, pickOne, shuffleInPlace, type Random } from './random';
 import { toHex } from './bytes';
 import type { AddReport } from './ledger';
@@ -24,10 +24,7 @@ let memory: MemoryCrypto;
 let signers: Signer[];
 
 beforeAll(async () => {
-  memory = createMemoryCrypto(createWebCryptoPort(globalThis.crypto.subtle));
-  const keyRandom = createRandom(0xc0ffee);
-  signers = [];
-  for (let i = 0; i < PEERS; i++) signers.push(await memory.createSigner(keyRandom));
+  ({ memory, signers } = await createSimulationKeys(globalThis.crypto.subtle, PEERS, 0xc0ffee));
 });
 
 interface Sim {
