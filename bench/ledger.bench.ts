@@ -8,6 +8,10 @@ import { Ledger, createEntry, createWebCryptoPort, generateSigner, toHex, type E
 import { createRandom } from '../src/core/random';
 import { line } from './support/report';
 
+/** The one economy these entries belong to (16 bytes as hex). */
+const ECONOMY = 'ec'.repeat(16);
+const SCOPE = { economy: ECONOMY };
+
 const AUTHORS = 1_000;
 const ENTRIES = 100_000;
 const INCREMENTAL = 1_000;
@@ -45,7 +49,7 @@ async function generate(signers: Signer[], ids: string[]) {
         const a = n % AUTHORS;
         const to = ids[(a + 1 + Math.floor(random() * (AUTHORS - 1))) % AUTHORS]!;
         const time = T0 + n * 10;
-        return createEntry(signers[a]!, crypto, heads[a], time, 'transfer', { to, currency: 'MH', amount: 1 + Math.floor(random() * 50), memo: '' })
+        return createEntry(signers[a]!, crypto, SCOPE, heads[a], time, 'transfer', { to, currency: 'MH', amount: 1 + Math.floor(random() * 50), memo: '' })
           .then((e) => ({ a, e, time }));
       }),
     );
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
 
-  const ledger = new Ledger({ crypto, founder: ids[0]!, now: () => now.t });
+  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t });
   const t0 = performance.now();
   const report = await ledger.addEntries(entries);
   const loadMs = performance.now() - t0;
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < INCREMENTAL; i++) {
     const a = i % AUTHORS;
     const time = T0 + ENTRIES * 10 + i + 1;
-    const e = await createEntry(signers[a]!, crypto, heads[a], time, 'transfer', { to: ids[(a + 1) % AUTHORS]!, currency: 'CH', amount: 5, memo: '' });
+    const e = await createEntry(signers[a]!, crypto, SCOPE, heads[a], time, 'transfer', { to: ids[(a + 1) % AUTHORS]!, currency: 'CH', amount: 5, memo: '' });
     heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time };
     fresh.push(e.bytes);
   }
@@ -112,14 +116,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < IN_ORDER_BETWEEN; i++) {
       const a = (k * IN_ORDER_BETWEEN + i) % 500;
       lastTime++;
-      const e = await createEntry(signers[a]!, crypto, heads[a], lastTime, 'transfer', { to: ids[(a + 1) % AUTHORS]!, currency: 'MH', amount: 7, memo: '' });
+      const e = await createEntry(signers[a]!, crypto, SCOPE, heads[a], lastTime, 'transfer', { to: ids[(a + 1) % AUTHORS]!, currency: 'MH', amount: 7, memo: '' });
       heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time: lastTime };
       tail.push(e.bytes);
       await ledger.addEntries([e.bytes]);
     }
     const a = 500 + (k % 500);
     const time = lastTime - 5 - Math.floor(lateRandom() * 41);
-    const e = await createEntry(signers[a]!, crypto, heads[a], time, 'transfer', { to: ids[(a + 7) % AUTHORS]!, currency: 'MH', amount: 3, memo: '' });
+    const e = await createEntry(signers[a]!, crypto, SCOPE, heads[a], time, 'transfer', { to: ids[(a + 7) % AUTHORS]!, currency: 'MH', amount: 3, memo: '' });
     heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time };
     tail.push(e.bytes);
     const s = performance.now();
@@ -134,8 +138,8 @@ async function main(): Promise<void> {
   // timed), then goes on writing on one branch; each further entry only gets its status.
   const fa = 1;
   const forkHead = heads[fa]!;
-  const forkA = await createEntry(signers[fa]!, crypto, forkHead, lastTime + 1, 'transfer', { to: ids[2]!, currency: 'MH', amount: 1, memo: '' });
-  const forkB = await createEntry(signers[fa]!, crypto, forkHead, lastTime + 2, 'transfer', { to: ids[3]!, currency: 'MH', amount: 1, memo: '' });
+  const forkA = await createEntry(signers[fa]!, crypto, SCOPE, forkHead, lastTime + 1, 'transfer', { to: ids[2]!, currency: 'MH', amount: 1, memo: '' });
+  const forkB = await createEntry(signers[fa]!, crypto, SCOPE, forkHead, lastTime + 2, 'transfer', { to: ids[3]!, currency: 'MH', amount: 1, memo: '' });
   tail.push(forkA.bytes, forkB.bytes);
   await ledger.addEntries([forkA.bytes]);
   await ledger.addEntries([forkB.bytes]);
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   const frozenPaths = { none: 0, incremental: 0, partial: 0, full: 0 };
   for (let k = 0; k < FROZEN; k++) {
     const time = lastTime + 3 + k;
-    const e = await createEntry(signers[fa]!, crypto, frozenHead, time, 'transfer', { to: ids[4]!, currency: 'MH', amount: 2, memo: '' });
+    const e = await createEntry(signers[fa]!, crypto, SCOPE, frozenHead, time, 'transfer', { to: ids[4]!, currency: 'MH', amount: 2, memo: '' });
     frozenHead = { seq: frozenHead.seq + 1, hash: e.id, time };
     tail.push(e.bytes);
     const s = performance.now();
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
   frozenTimes.sort((x, y) => x - y);
 
   // Equivalence: a fresh ledger fed everything in one batch serializes identically.
-  const reference = new Ledger({ crypto, founder: ids[0]!, now: () => now.t });
+  const reference = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t });
   await reference.addEntries([...entries, ...fresh, ...tail]);
   const same = reference.serialize() === ledger.serialize();
   if (!same) process.exitCode = 1;
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
   // Sizes: seq 101 (1-byte varuint), time ≈ 1.7e12 ms (6-byte varuint), no memo; the amount's
   // varuint is 1 byte up to 127 milli and 2 bytes from 128 to 16,383 milli (0.128–16.383 h).
   const h0 = heads[0]!;
-  const oneHour = await createEntry(signers[0]!, crypto, { ...h0 }, h0.time + 1, 'transfer', { to: ids[1]!, currency: 'MH', amount: 1000, memo: '' });
+  const oneHour = await createEntry(signers[0]!, crypto, SCOPE, { ...h0 }, h0.time + 1, 'transfer', { to: ids[1]!, currency: 'MH', amount: 1000, memo: '' });
 
   line('ledger.full-load-100k', loadMs, 'ms', 2000);
   line('ledger.incremental-apply-p50', times[Math.floor(times.length / 2)]!, 'ms', 0.2);

@@ -14,8 +14,8 @@ function format(milli: number, unit: string): string {
   return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
 }
 
-export async function balancesOf(entries: readonly Uint8Array[], founder: string): Promise<PrefixBalances> {
-  const ledger = new Ledger({ crypto: nodeCrypto, founder, now: Date.now });
+export async function balancesOf(entries: readonly Uint8Array[], economy: string, founder: string): Promise<PrefixBalances> {
+  const ledger = new Ledger({ crypto: nodeCrypto, economy, founder, now: Date.now });
   const report = await ledger.addEntries(entries);
   if (report.rejected.length || report.pending.length) {
     throw new Error(`seed: ${report.rejected.length} rejected, ${report.pending.length} pending (${report.rejected[0]?.reason ?? report.pending[0]?.reason})`);

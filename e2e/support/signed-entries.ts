@@ -2,7 +2,9 @@
 // economy (through a ledger file) or to play a hostile peer. Expected balances are computed with
 // the same core, so a browser showing them has verified and replayed every entry itself.
 import { writeFileSync } from 'node:fs';
-import { createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, toHex, type Signer } from '../../src/core';
+import { createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, MAX_AMOUNT_MILLI, toHex, type KindBodies, type Signer } from '../../src/core';
+import { economyIdOf } from '../../src/core';
+import type { EconomyInvite } from '../../src/net/invite';
 import { appendSignature, decodeEnvelope, encodeSignedPart } from '../../src/core/encoding';
 import { encodeLedgerFile } from '../../src/net/ledger-file';
 
@@ -19,31 +21,56 @@ function format(milli: number, unit: string): string {
   return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
 }
 
-/** `count` small transfers among `authors` accounts, dated in the past, all within credit limits. */
-export async function seedTransfers(count: number, authors: number, founder: string): Promise<Seed> {
+export interface SeededEconomy extends Seed {
+  /** The invite of the seeded economy (founded by a key made in Node, not by a browser person). */
+  invite: EconomyInvite;
+}
+
+/**
+ * An economy founded in Node with `count` entries: the founder raises its own credit limit, pays
+ * each of `authors` accounts 1,000 MH and 1,000 CH, and the authors then pay each other small
+ * amounts (1–5 milli) from those balances, all dated in the past. New accounts get no credit of
+ * their own (docs/LEDGER.md), so every payment is covered by what its author received. Join it
+ * with `inviteLink(baseURL, seed.invite)` and import `seed.entries` as a ledger file.
+ */
+export async function seedEconomy(count: number, authors: number, name = 'Seeded economy'): Promise<SeededEconomy> {
+  const founder = await generateSigner(subtle);
+  const founderId = toHex(founder.publicKey);
+  const nonce = toHex(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  const invite: EconomyInvite = { id: economyIdOf(founderId, nonce)!, name, founder: founderId, nonce, secret: 'seeded-economy-secret' };
   const signers: Signer[] = await Promise.all(Array.from({ length: authors }, () => generateSigner(subtle)));
   const heads = new Map<string, { seq: number; hash: string; time: number }>();
-  const start = Date.now() - 24 * 3600_000;
+  let time = Date.now() - 24 * 3600_000;
   const entries: Uint8Array[] = [];
-  // Each author's entries form a chain, so they are signed in order, one after another.
-  for (let n = 0; n < count; n++) {
-    const from = signers[n % authors]!;
+  // ack 1: every seeded entry was made having seen the founder's settings entry (its seq 1).
+  const scope = { economy: invite.id, ack: 1 };
+  const sign = async <K extends 'economy-settings' | 'transfer'>(from: Signer, kind: K, body: KindBodies[K]) => {
     const author = toHex(from.publicKey);
-    const k = (n * 7 + 1) % authors;
-    const to = toHex(signers[k === n % authors ? (k + 1) % authors : k]!.publicKey); // never oneself
     const head = heads.get(author);
-    const time = start + n;
-    const entry = await createEntry(from, nodeCrypto, head, time, 'transfer', {
-      to, currency: n % 3 === 0 ? 'CH' : 'MH', amount: 1 + (n % 5), memo: '',
-    });
+    time += 1;
+    const entry = await createEntry(from, nodeCrypto, scope, head, time, kind, body);
     heads.set(author, { seq: (head?.seq ?? 0) + 1, hash: entry.id, time });
     entries.push(entry.bytes);
+  };
+  await sign(founder, 'economy-settings', { creditLimit: { MH: MAX_AMOUNT_MILLI, CH: MAX_AMOUNT_MILLI } });
+  for (const s of signers) {
+    const to = toHex(s.publicKey);
+    await sign(founder, 'transfer', { to, currency: 'MH', amount: 1_000_000, memo: '' });
+    await sign(founder, 'transfer', { to, currency: 'CH', amount: 1_000_000, memo: '' });
   }
-  const ledger = new Ledger({ crypto: nodeCrypto, founder, now: Date.now });
-  await ledger.addEntries(entries);
+  // Each author's entries form a chain, so they are signed in order, one after another.
+  for (let n = 0; entries.length < count; n++) {
+    const from = signers[n % authors]!;
+    const k = (n * 7 + 1) % authors;
+    const to = toHex(signers[k === n % authors ? (k + 1) % authors : k]!.publicKey); // never oneself
+    await sign(from, 'transfer', { to, currency: n % 3 === 0 ? 'CH' : 'MH', amount: 1 + (n % 5), memo: '' });
+  }
+  const ledger = new Ledger({ crypto: nodeCrypto, economy: invite.id, founder: founderId, now: Date.now });
+  const report = await ledger.addEntries(entries);
+  if (report.rejected.length || report.pending.length) throw new Error(`seed: ${report.rejected[0]?.reason ?? report.pending[0]?.reason}`);
   const balances = new Map<string, string>();
   for (const [account, b] of ledger.balances) balances.set(account, `${format(b.MH, 'MH')} ${format(b.CH, 'CH')}`);
-  return { entries, balances };
+  return { entries, balances, invite };
 }
 
 export function writeLedgerFile(path: string, entries: readonly Uint8Array[]): void {
@@ -65,13 +92,13 @@ export async function resignedByWrongKey(victimEntry: Uint8Array, beneficiary: s
   const decoded = decodeEnvelope(victimEntry);
   if (!decoded.ok) throw new Error(decoded.error);
   const mallory = await generateSigner(subtle);
-  const template = decodeEnvelope((await createEntry(mallory, nodeCrypto, undefined, 1, 'transfer', {
+  const template = decodeEnvelope((await createEntry(mallory, nodeCrypto, { economy: decoded.entry.economy }, undefined, 1, 'transfer', {
     to: beneficiary, currency: 'MH', amount: 9_000, memo: 'forged',
   })).bytes);
   if (!template.ok) throw new Error(template.error);
   const e = decoded.entry;
   const signed = encodeSignedPart({
-    authorKey: e.authorKey, seq: e.seq + 1, prev: await nodeCrypto.sha256(victimEntry), time: e.time + 1,
+    economy: e.signed.subarray(1, 17), ack: e.ack, authorKey: e.authorKey, seq: e.seq + 1, prev: await nodeCrypto.sha256(victimEntry), time: e.time + 1,
     kindCode: template.entry.kindCode, body: template.entry.body,
   });
   return appendSignature(signed, await mallory.sign(signed));

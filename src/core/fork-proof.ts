@@ -64,6 +64,7 @@ export async function verifyForkProof(proof: ForkProof, crypto: CryptoPort): Pro
     [proof.second, ...proof.secondWitnesses],
   ];
   const heads = [];
+  let economy: string | undefined; // both sides (and witnesses) must name one economy
   for (const side of sides) {
     let prevId: string | undefined;
     let first: { author: string; seq: number; id: string } | undefined;
@@ -71,6 +72,7 @@ export async function verifyForkProof(proof: ForkProof, crypto: CryptoPort): Pro
     for (let i = side.length - 1; i >= 0; i--) {
       const d = decodeEnvelope(side[i]!);
       if (!d.ok) return false;
+      if ((economy ??= d.entry.economy) !== d.entry.economy) return false;
       const id = toHex(await crypto.sha256(side[i]!));
       if (prevId !== undefined && prevId !== id) return false; // witness must name this entry as prev
       if (i === side.length - 1) lastValid = await crypto.verify(d.entry.authorKey, d.entry.signature, d.entry.signed);

@@ -4,6 +4,10 @@ import { createWebCryptoPort, generateSigner } from './crypto-port';
 import { validateProfile } from './kind-profile';
 import { toHex } from './bytes';
 
+/** The one economy these entries belong to (16 bytes as hex). */
+const ECONOMY = 'ec'.repeat(16);
+const SCOPE = { economy: ECONOMY };
+
 describe('profile name rule (docs/LEDGER.md)', () => {
   const named = (name: string) => validateProfile({ name, colour: '#123456' });
 
@@ -30,16 +34,17 @@ describe('profile name rule (docs/LEDGER.md)', () => {
 });
 
 describe('transfer size (docs/LEDGER.md)', () => {
-  it('is 172 bytes without memo for amounts ≤ 127 milli and 173 up to 16,383 milli', async () => {
+  it('is 189 bytes without memo for amounts ≤ 127 milli and 190 up to 16,383 milli', async () => {
     const crypto = createWebCryptoPort(globalThis.crypto.subtle);
     const [a, b] = await Promise.all([generateSigner(globalThis.crypto.subtle), generateSigner(globalThis.crypto.subtle)]);
     const to = toHex(b!.publicKey);
     const time = 1_700_000_000_000; // 6-byte varuint; seq 1 is 1 byte
-    const size = async (amount: number) => (await createEntry(a!, crypto, undefined, time, 'transfer', { to, currency: 'MH', amount, memo: '' })).bytes.length;
-    expect(await size(127)).toBe(172);
-    expect(await size(128)).toBe(173);
-    expect(await size(1000)).toBe(173);
-    expect(await size(16_383)).toBe(173);
-    expect(await size(16_384)).toBe(174);
+    const size = async (amount: number) => (await createEntry(a!, crypto, SCOPE, undefined, time, 'transfer', { to, currency: 'MH', amount, memo: '' })).bytes.length;
+    // 172/173 in format 1, plus 16 bytes of economy id and 1 byte of settings ack (ack ≤ 127).
+    expect(await size(127)).toBe(189);
+    expect(await size(128)).toBe(190);
+    expect(await size(1000)).toBe(190);
+    expect(await size(16_383)).toBe(190);
+    expect(await size(16_384)).toBe(191);
   });
 });

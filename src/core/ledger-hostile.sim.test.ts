@@ -16,6 +16,10 @@ import { createRandom, pickInt, pickOne, type Random } from './random';
 import { toHex } from './bytes';
 import { decodeEnvelope } from './encoding';
 
+/** The one economy these entries belong to (16 bytes as hex). */
+const ECONOMY = 'ec'.repeat(16);
+const SCOPE = { economy: ECONOMY };
+
 const AUTHORS = 6;
 const WRITES = 70;
 const SEEDS = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: 60 }, (_, i) => i + 1);
@@ -51,7 +55,7 @@ async function runHostileSeed(seed: number, tally: Tally): Promise<void> {
   const lastArrival = signers.map(() => T0);
   let t = T0;
   const sign = (p: number, head: EntryHead | undefined, time: number) =>
-    createEntry(signers[p]!, memory.port, head, time, 'transfer', {
+    createEntry(signers[p]!, memory.port, SCOPE, head, time, 'transfer', {
       to: pickOne(random, ids.filter((x) => x !== ids[p])), currency: random() < 0.7 ? 'MH' : 'CH',
       amount: random() < 0.25 ? 4_000 + pickInt(random, 8_000) : 1 + pickInt(random, 2_000), memo: '',
     });
@@ -126,12 +130,12 @@ async function runHostileSeed(seed: number, tally: Tally): Promise<void> {
   arrivals.sort((a, b) => a.at - b.at);
 
   const clock = { now: T0 };
-  const peer = new Ledger({
+  const peer = new Ledger({ economy: ECONOMY,
     crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 8), checkpointsKept: 2 + pickInt(random, 7),
   });
   const delivered: Uint8Array[] = [];
   const reference = () => {
-    const l = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
+    const l = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
     return l.addEntries(delivered).then(() => l.serialize());
   };
   for (let i = 0; i < arrivals.length;) {
@@ -149,7 +153,7 @@ async function runHostileSeed(seed: number, tally: Tally): Promise<void> {
   await peer.refresh();
   const expected = await reference();
   expect(peer.serialize(), 'after the clock release').toBe(expected);
-  const reversed = new Ledger({ crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 3, checkpointsKept: 4 });
+  const reversed = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 3, checkpointsKept: 4 });
   for (const bytes of [...delivered].reverse()) await reversed.addEntries([bytes]);
   expect(reversed.serialize(), 'delivered in reverse').toBe(expected);
 }

@@ -52,6 +52,8 @@ export interface EntryMeta {
   author: AccountId;
   seq: number;
   time: number;
+  /** Founder seq of the newest economy-settings entry the author had seen (see encoding.ts). */
+  ack: number;
   kind: string;
 }
 

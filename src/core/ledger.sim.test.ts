@@ -15,6 +15,10 @@ import { createRandom, pickInt, pickOne, shuffleInPlace, type Random } from './r
 import { toHex } from './bytes';
 import type { AddReport } from './ledger';
 
+/** The one economy these entries belong to (16 bytes as hex). */
+const ECONOMY = 'ec'.repeat(16);
+const SCOPE = { economy: ECONOMY };
+
 const PEERS = 8;
 const STEPS = 40;
 const SEEDS = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: 200 }, (_, i) => i + 1);
@@ -43,7 +47,7 @@ async function authorTransfer(sim: Sim, p: number, time?: number): Promise<Uint8
   const to = pickOne(random, ids.filter((x) => x !== me));
   // Mostly small payments; sometimes one large enough to need (and race for) the credit limit.
   const amount = random() < 0.2 ? 6_000 + pickInt(random, 6_000) : 1 + pickInt(random, 2_000);
-  const e = await createEntry(signers[p]!, memory.port, h, time ?? nextEntryTime(h, sim.clock.now), 'transfer', {
+  const e = await createEntry(signers[p]!, memory.port, SCOPE, h, time ?? nextEntryTime(h, sim.clock.now), 'transfer', {
     to, currency: random() < 0.7 ? 'MH' : 'CH', amount, memo: random() < 0.1 ? 'thanks' : '',
   });
   return e.bytes;
@@ -60,7 +64,7 @@ async function runSeed(seed: number): Promise<void> {
   const clock = { now: T0 };
   const founder = toHex(signers[0]!.publicKey);
   // Odd peers keep small, frequent checkpoints so the partial replay runs often here too.
-  const ledgers = signers.map((_, p) => new Ledger({
+  const ledgers = signers.map((_, p) => new Ledger({ economy: ECONOMY,
     crypto: memory.port, founder, now: () => clock.now, ...(p % 2 ? { checkpointEvery: 1 + (p % 4), checkpointsKept: 2 + (p % 3) } : {}),
   }));
   const sim: Sim = { random, clock, ledgers, ids: signers.map((s) => toHex(s.publicKey)), all: [], forged: new Set() };
@@ -103,7 +107,7 @@ async function runSeed(seed: number): Promise<void> {
       await publish(p, Uint8Array.from({ length: pickInt(random, 300) }, () => pickInt(random, 256)));
     } else if (roll < 0.94 && p === 0) {
       const h = ledgers[0]!.headOf(founder);
-      const e = await createEntry(signers[0]!, memory.port, h, nextEntryTime(h, clock.now), 'economy-settings', {
+      const e = await createEntry(signers[0]!, memory.port, SCOPE, h, nextEntryTime(h, clock.now), 'economy-settings', {
         creditLimit: { MH: pickInt(random, 20_000), CH: pickInt(random, 20_000) },
       });
       await publish(0, e.bytes);
@@ -116,7 +120,7 @@ async function runSeed(seed: number): Promise<void> {
   clock.now += 2 * CLOCK_SKEW_MS + 120_000;
   for (let p = 0; p < PEERS; p++) await deliver(sim, p, sim.all);
   for (const l of ledgers) await l.refresh();
-  const bulk = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
+  const bulk = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
   await bulk.addEntries(shuffleInPlace(random, [...sim.all]));
 
   const expected = bulk.serialize();
@@ -154,7 +158,7 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
       : kind === 'economy-settings'
         ? { creditLimit: { MH: pickInt(random, 20_000), CH: pickInt(random, 20_000) } }
         : { to: pickOne(random, ids.filter((x) => x !== ids[p])), currency: random() < 0.7 ? 'MH' : 'CH', amount: random() < 0.3 ? 4_000 + pickInt(random, 8_000) : 1 + pickInt(random, 2_000), memo: '' };
-    const e = await createEntry(signers[p]!, memory.port, h, time, kind as 'transfer', body as never);
+    const e = await createEntry(signers[p]!, memory.port, SCOPE, h, time, kind as 'transfer', body as never);
     if (keepHead) heads[p] = { seq: (h?.seq ?? 0) + 1, hash: e.id, time };
     return e;
   };
@@ -181,7 +185,7 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     } else if (roll < 0.985 && heads[p] && heads[p]!.seq >= 2) {
       // prev names the head, but seq skips one.
       const h = heads[p]!;
-      bytes = (await createEntry(signers[p]!, memory.port, { ...h, seq: h.seq + 1 }, time, 'transfer', { to: ids[(p + 1) % PEERS]!, currency: 'MH', amount: 1, memo: '' })).bytes;
+      bytes = (await createEntry(signers[p]!, memory.port, SCOPE, { ...h, seq: h.seq + 1 }, time, 'transfer', { to: ids[(p + 1) % PEERS]!, currency: 'MH', amount: 1, memo: '' })).bytes;
     } else bytes = Uint8Array.from({ length: pickInt(random, 200) }, () => pickInt(random, 256));
     // Links keep each author's entries in order (FIFO), except now and then; across authors the
     // delays reorder freely.
@@ -193,7 +197,7 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
   arrivals.sort((a, b) => a.at - b.at);
 
   const clock = { now: T0 };
-  const peer = new Ledger({
+  const peer = new Ledger({ economy: ECONOMY,
     crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 8), checkpointsKept: 2 + pickInt(random, 7),
   });
   const delivered: Uint8Array[] = [];
@@ -203,14 +207,14 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     const report = await peer.addEntries(batch.map((a) => a.bytes));
     paths[report.replay]++;
     delivered.push(...batch.map((a) => a.bytes));
-    const reference = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
+    const reference = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
     await reference.addEntries(delivered);
     expect(peer.serialize(), `after delivery ${delivered.length}`).toBe(reference.serialize());
   }
   // The clock passes the future-dated entries: released on both sides alike.
   clock.now += 2 * CLOCK_SKEW_MS;
   await peer.refresh();
-  const reference = new Ledger({ crypto: memory.port, founder, now: () => clock.now });
+  const reference = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
   await reference.addEntries(delivered);
   expect(peer.serialize(), 'after the clock release').toBe(reference.serialize());
 }

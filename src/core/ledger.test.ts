@@ -8,6 +8,10 @@ import { encodeKindBody } from './kinds';
 import { parseHex, toHex } from './bytes';
 import { verifyForkProof } from './fork-proof';
 
+/** The one economy these entries belong to (16 bytes as hex). */
+const ECONOMY = 'ec'.repeat(16);
+const SCOPE = { economy: ECONOMY };
+
 const subtle = globalThis.crypto.subtle;
 const crypto = createWebCryptoPort(subtle);
 let alice: Signer, bob: Signer, carol: Signer;
@@ -21,7 +25,7 @@ beforeAll(async () => {
 
 function newLedger(now = T0 + 60_000, tuning: Partial<LedgerOptions> = {}): Ledger & { clock: { now: number } } {
   const clock = { now };
-  const ledger = new Ledger({ crypto, founder: A, now: () => clock.now, ...tuning });
+  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: A, now: () => clock.now, ...tuning });
   return Object.assign(ledger, { clock });
 }
 
@@ -35,7 +39,7 @@ async function inOneBatch(entries: Uint8Array[], now = T0 + 60_000): Promise<str
 /** Signs arbitrary fields, bypassing createEntry's checks, to build hostile entries. */
 async function signRaw(signer: Signer, seq: number, prev: string | undefined, time: number, kindCode: number, body: Uint8Array) {
   const signed = encodeSignedPart({
-    authorKey: signer.publicKey, seq, prev: prev ? parseHex(prev)! : new Uint8Array(32), time, kindCode, body,
+    economy: parseHex(ECONOMY)!, ack: 0, authorKey: signer.publicKey, seq, prev: prev ? parseHex(prev)! : new Uint8Array(32), time, kindCode, body,
   });
   const bytes = appendSignature(signed, await signer.sign(signed));
   return { id: toHex(await crypto.sha256(bytes)), bytes };
@@ -47,7 +51,7 @@ const head = (id: string, seq: number, time: number) => ({ hash: id, seq, time }
 describe('Ledger', () => {
   it('applies transfers zero-sum and records history on both sides', async () => {
     const l = newLedger();
-    const e = await createEntry(alice, crypto, undefined, T0, 'transfer', { ...pay(B, 2500), memo: 'pizza' });
+    const e = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', { ...pay(B, 2500), memo: 'pizza' });
     const r = await l.addEntries([e.bytes]);
     expect(r.rejected).toEqual([]);
     expect(l.statusOf(e.id)).toEqual({ state: 'applied' });
@@ -60,8 +64,8 @@ describe('Ledger', () => {
 
   it('rejects an overdraft past the credit limit and keeps the chain going', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 10_001));
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 10_000));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 10_001));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 10_000));
     const r = await l.addEntries([e1.bytes, e2.bytes]);
     expect(r.rejected).toEqual([{ id: e1.id, reason: expect.stringContaining('insufficient credit') }]);
     expect(l.statusOf(e2.id)).toEqual({ state: 'applied' });
@@ -70,7 +74,7 @@ describe('Ledger', () => {
 
   it('rejects malformed bytes, forged signatures, unknown kinds, bad amounts and self-transfers; the rest goes on', async () => {
     const l = newLedger();
-    const good = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1000));
+    const good = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1000));
     const forged = good.bytes.slice();
     forged[forged.length - 1]! ^= 0xff;
     const unknownKind = await signRaw(bob, 1, undefined, T0, 42, new Uint8Array([1, 2]));
@@ -78,7 +82,7 @@ describe('Ledger', () => {
     const huge = await signRaw(bob, 3, zero.id, T0 + 2, 2, encodeKindBody('transfer', pay(C, 10 ** 13)));
     const self = await signRaw(bob, 4, huge.id, T0 + 3, 2, encodeKindBody('transfer', pay(B, 5)));
     const fine = await signRaw(bob, 5, self.id, T0 + 4, 2, encodeKindBody('transfer', pay(C, 7)));
-    const r = await l.addEntries([new Uint8Array([1, 2, 3]), forged, good.bytes, unknownKind.bytes, zero.bytes, huge.bytes, self.bytes, fine.bytes]);
+    const r = await l.addEntries([new Uint8Array([2, 2, 3]), forged, good.bytes, unknownKind.bytes, zero.bytes, huge.bytes, self.bytes, fine.bytes]);
     const reasons = Object.fromEntries(r.rejected.map((x) => [x.id, x.reason]));
     expect(reasons[unknownKind.id]).toBe('unknown kind code 42');
     expect(reasons[zero.id]).toBe('amount must be greater than zero');
@@ -94,7 +98,7 @@ describe('Ledger', () => {
 
   it('is idempotent for duplicates', async () => {
     const l = newLedger();
-    const e = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1000));
+    const e = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1000));
     await l.addEntries([e.bytes]);
     const before = l.serialize();
     const r = await l.addEntries([e.bytes, e.bytes]);
@@ -102,13 +106,29 @@ describe('Ledger', () => {
     expect(l.serialize()).toBe(before);
   });
 
+  it('refuses entries of another economy: a payment copied across economies is worth nothing', async () => {
+    // Alice pays Bob in economy X; Mallory, a member of X and Y, copies the bytes into Y.
+    const inX = await createEntry(alice, crypto, { economy: 'ab'.repeat(16) }, undefined, T0, 'transfer', pay(B, 1000));
+    const y = newLedger();
+    const r = await y.addEntries([inX.bytes]);
+    expect(r.rejected).toEqual([{ id: inX.id, reason: `malformed entry: entry of another economy (${'ab'.repeat(16)})` }]);
+    expect(y.balanceOf(B).MH).toBe(0);
+    expect(y.entryCount).toBe(0); // not stored: it can never take part in this economy
+    // Re-signing is impossible without Alice's key, and rewriting the economy bytes breaks her signature.
+    const moved = inX.bytes.slice();
+    moved.set(parseHex(ECONOMY)!, 1);
+    const r2 = await y.addEntries([moved]);
+    expect(r2.rejected[0]?.reason).toBe('invalid signature');
+    expect(y.balanceOf(B).MH).toBe(0);
+  });
+
   it('a forged head never hides the valid entries below it', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const real3 = await createEntry(alice, crypto, head(e2.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const real3 = await createEntry(alice, crypto, SCOPE, head(e2.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
     const fake3 = await signRaw(bob, 3, e2.id, T0 + 2, 2, encodeKindBody('transfer', pay(C, 9000)));
-    fake3.bytes.set(alice.publicKey, 1); // claim to be alice; bob's signature no longer matches
+    fake3.bytes.set(alice.publicKey, 17); // claim to be alice; bob's signature no longer matches
     const r = await l.addEntries([e1.bytes, e2.bytes, real3.bytes, fake3.bytes].reverse());
     expect(r.replay).toBe('full');
     expect(l.balanceOf(B).MH).toBe(7);
@@ -117,8 +137,8 @@ describe('Ledger', () => {
 
   it('holds an entry whose predecessor is missing, then applies both when it arrives', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
     const r = await l.addEntries([e2.bytes]);
     expect(r.pending[0]?.reason).toContain('waiting for');
     await l.addEntries([e1.bytes]);
@@ -128,7 +148,7 @@ describe('Ledger', () => {
 
   it('holds a broken chain (prev names no known entry) and rejects a time going backwards', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const broken = await signRaw(alice, 2, 'ee'.repeat(32), T0 + 1, 2, encodeKindBody('transfer', pay(B, 2)));
     const back = await signRaw(bob, 2, (await signRaw(bob, 1, undefined, T0, 2, encodeKindBody('transfer', pay(C, 1)))).id, T0 - 1, 2, encodeKindBody('transfer', pay(C, 1)));
     const bob1 = await signRaw(bob, 1, undefined, T0, 2, encodeKindBody('transfer', pay(C, 1)));
@@ -139,7 +159,7 @@ describe('Ledger', () => {
 
   it('holds entries dated more than 10 minutes ahead until the clock reaches them', async () => {
     const l = newLedger(T0);
-    const future = await createEntry(alice, crypto, undefined, T0 + CLOCK_SKEW_MS + 5_000, 'transfer', pay(B, 1));
+    const future = await createEntry(alice, crypto, SCOPE, undefined, T0 + CLOCK_SKEW_MS + 5_000, 'transfer', pay(B, 1));
     const r = await l.addEntries([future.bytes]);
     expect(r.pending[0]?.reason).toContain('ahead of this device');
     l.clock.now = T0 + 5_000;
@@ -149,9 +169,9 @@ describe('Ledger', () => {
 
   it('does not replay everything while a future-dated entry is still held', async () => {
     const l = newLedger(T0);
-    const future = await createEntry(alice, crypto, undefined, T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(B, 1));
+    const future = await createEntry(alice, crypto, SCOPE, undefined, T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(B, 1));
     await l.addEntries([future.bytes]);
-    const now = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
+    const now = await createEntry(bob, crypto, SCOPE, undefined, T0, 'transfer', pay(C, 1));
     expect((await l.addEntries([now.bytes])).replay).toBe('incremental');
     l.clock.now = T0 + 59_999;
     expect((await l.refresh()).replay).toBe('none');
@@ -162,9 +182,9 @@ describe('Ledger', () => {
 
   it('counts a fork only once both entries are within the clock horizon', async () => {
     const l = newLedger(T0);
-    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const now2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const later2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(A, 2));
+    const e1 = await createEntry(carol, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const now2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const later2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + CLOCK_SKEW_MS + 60_000, 'transfer', pay(A, 2));
     await l.addEntries([e1.bytes, now2.bytes, later2.bytes]);
     expect(l.frozenAt(C)).toBeUndefined();
     expect(l.statusOf(now2.id)).toEqual({ state: 'applied' });
@@ -176,11 +196,11 @@ describe('Ledger', () => {
 
   it('detects a fork, freezes the author from that seq, and keeps paying into it', async () => {
     const l = newLedger();
-    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const f1 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const f2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
-    const after = await createEntry(carol, crypto, head(f1.id, 2, T0 + 1), T0 + 3, 'transfer', pay(A, 4));
-    const incoming = await createEntry(bob, crypto, undefined, T0 + 4, 'transfer', pay(C, 50));
+    const e1 = await createEntry(carol, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const f1 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const f2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
+    const after = await createEntry(carol, crypto, SCOPE, head(f1.id, 2, T0 + 1), T0 + 3, 'transfer', pay(A, 4));
+    const incoming = await createEntry(bob, crypto, SCOPE, undefined, T0 + 4, 'transfer', pay(C, 50));
     await l.addEntries([e1.bytes, f1.bytes, after.bytes, incoming.bytes]);
     expect(l.balanceOf(B).MH).toBe(3 - 50);
     await l.addEntries([f2.bytes]);
@@ -196,9 +216,9 @@ describe('Ledger', () => {
 
   it('accepts economy settings from the founder only', async () => {
     const l = newLedger();
-    const byBob = await createEntry(bob, crypto, undefined, T0, 'economy-settings', { creditLimit: { MH: 0, CH: 0 } });
-    const byAlice = await createEntry(alice, crypto, undefined, T0 + 1, 'economy-settings', { creditLimit: { MH: 50_000, CH: 1 } });
-    const big = await createEntry(bob, crypto, head(byBob.id, 1, T0), T0 + 2, 'transfer', pay(C, 40_000));
+    const byBob = await createEntry(bob, crypto, SCOPE, undefined, T0, 'economy-settings', { creditLimit: { MH: 0, CH: 0 } });
+    const byAlice = await createEntry(alice, crypto, SCOPE, undefined, T0 + 1, 'economy-settings', { creditLimit: { MH: 50_000, CH: 1 } });
+    const big = await createEntry(bob, crypto, SCOPE, head(byBob.id, 1, T0), T0 + 2, 'transfer', pay(C, 40_000));
     await l.addEntries([byBob.bytes, byAlice.bytes, big.bytes]);
     expect(l.statusOf(byBob.id)).toEqual({ state: 'rejected', reason: 'only the economy founder can change its settings' });
     expect(l.creditLimit('MH')).toBe(50_000);
@@ -207,11 +227,11 @@ describe('Ledger', () => {
 
   it('treats an entry with a bad own signature as authentic when its signed successor commits to it', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const bad1 = e1.bytes.slice();
     bad1[bad1.length - 1]! ^= 1;
     const bad1Id = toHex(await crypto.sha256(bad1));
-    const e2 = await createEntry(alice, crypto, head(bad1Id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(bad1Id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
     await l.addEntries([bad1]);
     expect(l.statusOf(bad1Id)).toEqual({ state: 'rejected', reason: 'invalid signature' });
     await l.addEntries([e2.bytes]);
@@ -223,9 +243,9 @@ describe('Ledger', () => {
 
   it('rejects an entry whose prev names another seq of the same author', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const skip = await createEntry(alice, crypto, head(e1.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4)); // seq 3, prev = seq 1
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const skip = await createEntry(alice, crypto, SCOPE, head(e1.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4)); // seq 3, prev = seq 1
     await l.addEntries([e1.bytes, e2.bytes, skip.bytes]);
     expect(l.statusOf(skip.id)).toEqual({ state: 'rejected', reason: "prev is the author's entry 1, not 2" });
     expect(l.balanceOf(B).MH).toBe(3);
@@ -245,12 +265,12 @@ describe('Ledger', () => {
     let h: ReturnType<typeof head> | undefined;
     const carolEntries = [];
     for (let i = 0; i < 16; i++) {
-      const e = await createEntry(carol, crypto, h, T0 + 7 * i, 'transfer', pay(A, 1));
+      const e = await createEntry(carol, crypto, SCOPE, h, T0 + 7 * i, 'transfer', pay(A, 1));
       carolEntries.push(e);
       h = head(e.id, i + 1, T0 + 7 * i);
     }
-    const b1 = await createEntry(bob, crypto, undefined, T0 + 50, 'transfer', pay(C, 6000));
-    const b2 = await createEntry(bob, crypto, head(b1.id, 1, T0 + 50), T0 + 60, 'transfer', pay(C, 6000));
+    const b1 = await createEntry(bob, crypto, SCOPE, undefined, T0 + 50, 'transfer', pay(C, 6000));
+    const b2 = await createEntry(bob, crypto, SCOPE, head(b1.id, 1, T0 + 50), T0 + 60, 'transfer', pay(C, 6000));
     for (const e of [...carolEntries.slice(0, 8), b1, ...carolEntries.slice(8, 9), b2, ...carolEntries.slice(9)]) {
       expect((await add(e.bytes)).replay).toBe('incremental');
     }
@@ -258,7 +278,7 @@ describe('Ledger', () => {
     expect(l.historyOf(B)).toHaveLength(2);
 
     // Alice pays bob 5 MH at T0+55, between bob's two payments: the second one now applies.
-    const late = await createEntry(alice, crypto, undefined, T0 + 55, 'transfer', pay(B, 5000));
+    const late = await createEntry(alice, crypto, SCOPE, undefined, T0 + 55, 'transfer', pay(B, 5000));
     const r = await add(late.bytes);
     expect(r.replay).toBe('partial');
     expect(l.statusOf(b2.id)).toEqual({ state: 'applied' });
@@ -267,27 +287,27 @@ describe('Ledger', () => {
     expect(l.serialize()).toBe(await inOneBatch(all));
 
     // Alice's next entry, also late (before carol's last entries), extends her new head.
-    const late2 = await createEntry(alice, crypto, head(late.id, 1, T0 + 55), T0 + 90, 'profile', { name: 'Alice', colour: '#112233' });
+    const late2 = await createEntry(alice, crypto, SCOPE, head(late.id, 1, T0 + 55), T0 + 90, 'profile', { name: 'Alice', colour: '#112233' });
     expect((await add(late2.bytes)).replay).toBe('partial');
     expect(l.serialize()).toBe(await inOneBatch(all));
 
     // Far older than every checkpoint kept: full replay, same result.
     const dave = await generateSigner(subtle);
-    const old = await createEntry(dave, crypto, undefined, T0 + 1, 'transfer', pay(C, 1));
+    const old = await createEntry(dave, crypto, SCOPE, undefined, T0 + 1, 'transfer', pay(C, 1));
     expect((await add(old.bytes)).replay).toBe('full');
     expect(l.serialize()).toBe(await inOneBatch(all));
     // And after the full replay the partial path works again.
-    const late3 = await createEntry(dave, crypto, head(old.id, 1, T0 + 1), T0 + 100, 'transfer', pay(C, 2));
+    const late3 = await createEntry(dave, crypto, SCOPE, head(old.id, 1, T0 + 1), T0 + 100, 'transfer', pay(C, 2));
     expect((await add(late3.bytes)).replay).toBe('partial');
     expect(l.serialize()).toBe(await inOneBatch(all));
   });
 
   it('falls back to a full replay for a late entry that unlocks a waiting one or forks', async () => {
     const l = newLedger(T0 + 60_000, { checkpointEvery: 2, checkpointsKept: 8 });
-    const bg = await createEntry(carol, crypto, undefined, T0 + 100, 'transfer', pay(A, 1));
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const f2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(C, 2));
+    const bg = await createEntry(carol, crypto, SCOPE, undefined, T0 + 100, 'transfer', pay(A, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const f2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(C, 2));
     await l.addEntries([bg.bytes]);
     expect((await l.addEntries([e2.bytes])).replay).toBe('full'); // waits for e1
     expect((await l.addEntries([e1.bytes])).replay).toBe('full'); // unlocks e2
@@ -305,11 +325,11 @@ describe('Ledger', () => {
     const entries = [];
     let h: ReturnType<typeof head> | undefined;
     for (let i = 0; i < 6; i++) {
-      const e = await createEntry(alice, crypto, h, T0 + i * 10, 'transfer', pay(i % 2 ? B : C, 3000));
+      const e = await createEntry(alice, crypto, SCOPE, h, T0 + i * 10, 'transfer', pay(i % 2 ? B : C, 3000));
       entries.push(e.bytes);
       h = head(e.id, i + 1, T0 + i * 10);
     }
-    const b1 = await createEntry(bob, crypto, undefined, T0 + 5, 'transfer', pay(A, 9000));
+    const b1 = await createEntry(bob, crypto, SCOPE, undefined, T0 + 5, 'transfer', pay(A, 9000));
     entries.push(b1.bytes);
     const one = newLedger();
     await one.addEntries(entries);
@@ -329,25 +349,25 @@ describe('Ledger', () => {
       expect(l.serialize()).toBe(await inOneBatch(all));
       return r;
     };
-    const e1 = await createEntry(carol, crypto, undefined, T0, 'transfer', pay(B, 1));
-    const a2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    const b2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
+    const e1 = await createEntry(carol, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    const a2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const b2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(A, 2));
     await add(e1.bytes, a2.bytes);
     expect((await add(b2.bytes)).replay).toBe('full'); // the fork itself
     expect(l.frozenAt(C)).toBe(2);
     // Carol goes on writing on branch a: each entry only gets its status.
     let h = head(a2.id, 2, T0 + 1);
     for (let i = 0; i < 3; i++) {
-      const e = await createEntry(carol, crypto, h, T0 + 10 + i, 'transfer', pay(B, 5));
+      const e = await createEntry(carol, crypto, SCOPE, h, T0 + 10 + i, 'transfer', pay(B, 5));
       const r = await add(e.bytes);
       expect(r.replay).toBe('none');
       expect(r.rejected).toEqual([{ id: e.id, reason: 'account frozen: fork at seq 2' }]);
       h = head(e.id, h.seq + 1, T0 + 10 + i);
     }
     // A third branch at the fork seq (the proof keeps the two lowest ids), and a forgery above.
-    const c2 = await createEntry(carol, crypto, head(e1.id, 1, T0), T0 + 3, 'transfer', pay(B, 3));
+    const c2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 3, 'transfer', pay(B, 3));
     expect((await add(c2.bytes)).replay).toBe('none');
-    const forged = await createEntry(carol, crypto, h, T0 + 20, 'transfer', pay(B, 6));
+    const forged = await createEntry(carol, crypto, SCOPE, h, T0 + 20, 'transfer', pay(B, 6));
     const bad = forged.bytes.slice();
     bad[bad.length - 1]! ^= 1;
     const badId = toHex(await crypto.sha256(bad));
@@ -355,15 +375,15 @@ describe('Ledger', () => {
     expect(r.replay).toBe('none');
     expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'invalid signature' });
     // Carol signs a successor of the broken entry: it vouches for it (same outcome as one batch).
-    const vouch = await createEntry(carol, crypto, head(badId, h.seq + 1, T0 + 20), T0 + 21, 'transfer', pay(B, 7));
+    const vouch = await createEntry(carol, crypto, SCOPE, head(badId, h.seq + 1, T0 + 20), T0 + 21, 'transfer', pay(B, 7));
     expect((await add(vouch.bytes)).replay).toBe('none');
     expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'account frozen: fork at seq 2' });
     // Batches too, children before parents.
-    const n1 = await createEntry(carol, crypto, head(vouch.id, h.seq + 2, T0 + 21), T0 + 22, 'transfer', pay(B, 8));
-    const n2 = await createEntry(carol, crypto, head(n1.id, h.seq + 3, T0 + 22), T0 + 23, 'transfer', pay(B, 9));
+    const n1 = await createEntry(carol, crypto, SCOPE, head(vouch.id, h.seq + 2, T0 + 21), T0 + 22, 'transfer', pay(B, 8));
+    const n2 = await createEntry(carol, crypto, SCOPE, head(n1.id, h.seq + 3, T0 + 22), T0 + 23, 'transfer', pay(B, 9));
     expect((await add(n2.bytes, n1.bytes)).replay).toBe('none');
     // A fork below the current fork seq is no cheap case: full replay, frozen lower.
-    const d1 = await createEntry(carol, crypto, undefined, T0 + 1, 'profile', { name: 'Carol', colour: '#123456' });
+    const d1 = await createEntry(carol, crypto, SCOPE, undefined, T0 + 1, 'profile', { name: 'Carol', colour: '#123456' });
     expect((await add(d1.bytes)).replay).toBe('full');
     expect(l.frozenAt(C)).toBe(1);
     expect(await verifyForkProof(l.forks[0]!, crypto)).toBe(true);
@@ -378,37 +398,37 @@ describe('Ledger', () => {
       expect(l.serialize()).toBe(await inOneBatch(all));
       return r;
     };
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     await add(e1.bytes);
-    const fake2 = (await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 5, 'transfer', pay(C, 9))).bytes.slice();
+    const fake2 = (await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 5, 'transfer', pay(C, 9))).bytes.slice();
     fake2[fake2.length - 2]! ^= 4;
     await add(fake2);
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
     expect((await add(e2.bytes)).replay).toBe('incremental');
     // Seq skip: seq 4 naming seq 2. The real seq 3 still extends the head alone…
-    const skip = await createEntry(alice, crypto, head(e2.id, 3, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
+    const skip = await createEntry(alice, crypto, SCOPE, head(e2.id, 3, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
     await add(skip.bytes);
-    const e3 = await createEntry(alice, crypto, head(e2.id, 2, T0 + 1), T0 + 3, 'transfer', pay(B, 8));
+    const e3 = await createEntry(alice, crypto, SCOPE, head(e2.id, 2, T0 + 1), T0 + 3, 'transfer', pay(B, 8));
     expect((await add(e3.bytes)).replay).toBe('incremental');
     // …but the real seq 4 forks with the skip (both signed by alice): full, frozen at 4.
-    const e4 = await createEntry(alice, crypto, head(e3.id, 3, T0 + 3), T0 + 4, 'transfer', pay(B, 16));
+    const e4 = await createEntry(alice, crypto, SCOPE, head(e3.id, 3, T0 + 3), T0 + 4, 'transfer', pay(B, 16));
     expect((await add(e4.bytes)).replay).toBe('full');
     expect(l.frozenAt(A)).toBe(4);
     expect(l.balanceOf(B).MH).toBe(1 + 2 + 8);
     // An entry above that waits for the next one makes it a full replay (it unlocks it).
-    const b1 = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
-    const b2 = await createEntry(bob, crypto, head(b1.id, 1, T0), T0 + 1, 'transfer', pay(C, 2));
+    const b1 = await createEntry(bob, crypto, SCOPE, undefined, T0, 'transfer', pay(C, 1));
+    const b2 = await createEntry(bob, crypto, SCOPE, head(b1.id, 1, T0), T0 + 1, 'transfer', pay(C, 2));
     expect((await add(b2.bytes)).replay).toBe('full');
     expect((await add(b1.bytes)).replay).toBe('full');
     expect(l.statusOf(b2.id)).toEqual({ state: 'applied' });
   });
 
   it('keeps a prev naming another author\'s rejected entry pending, whatever the arrival order', async () => {
-    const a1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const a1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const bad = a1.bytes.slice();
     bad[bad.length - 1]! ^= 1; // rejected: invalid signature
     const badId = toHex(await crypto.sha256(bad));
-    const b1 = await createEntry(bob, crypto, undefined, T0, 'transfer', pay(C, 1));
+    const b1 = await createEntry(bob, crypto, SCOPE, undefined, T0, 'transfer', pay(C, 1));
     const b2 = await signRaw(bob, 2, badId, T0 + 1, 2, encodeKindBody('transfer', pay(C, 2)));
     const first = newLedger();
     await first.addEntries([bad]);
@@ -422,14 +442,14 @@ describe('Ledger', () => {
 
   it('copes with a seq near 2^53 (no walk over every seq below it)', async () => {
     const l = newLedger();
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const huge = await signRaw(alice, 2 ** 53 - 1, e1.id, T0 + 1, 2, encodeKindBody('transfer', pay(B, 2)));
     const hugeForged = huge.bytes.slice();
     hugeForged[hugeForged.length - 1]! ^= 1;
     const r = await l.addEntries([e1.bytes, huge.bytes, hugeForged]);
     expect(r.replay).toBe('full');
     expect(l.statusOf(huge.id)).toEqual({ state: 'rejected', reason: `prev is the author's entry 1, not ${2 ** 53 - 2}` });
-    const e2 = await createEntry(alice, crypto, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(B, 4));
+    const e2 = await createEntry(alice, crypto, SCOPE, head(e1.id, 1, T0), T0 + 2, 'transfer', pay(B, 4));
     expect((await l.addEntries([e2.bytes])).replay).toBe('incremental');
     expect(l.serialize()).toBe(await inOneBatch([hugeForged, e2.bytes, huge.bytes, e1.bytes]));
   });
@@ -438,7 +458,7 @@ describe('Ledger', () => {
     const l = newLedger();
     const junk = (n: number) => Uint8Array.from([9, n & 255, n >> 8, n >> 16]);
     const ids = await Promise.all(Array.from({ length: MALFORMED_KEPT + 10 }, async (_, n) => toHex(await crypto.sha256(junk(n)))));
-    const e1 = await createEntry(alice, crypto, undefined, T0, 'transfer', pay(B, 1));
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const forged = e1.bytes.slice();
     forged[forged.length - 1]! ^= 1;
     const forgedId = toHex(await crypto.sha256(forged));

@@ -60,6 +60,8 @@ export const MALFORMED_KEPT = 1024;
 
 export interface LedgerOptions {
   crypto: CryptoPort;
+  /** The economy id (32 hex): entries naming another economy are refused as malformed. */
+  economy: string;
   founder: AccountId;
   now: () => number;
   /** Settings before any economy-settings entry applies; defaults to DEFAULT_SETTINGS. */
@@ -157,7 +159,7 @@ export class Ledger {
         return;
       }
       seen.add(id);
-      const decoded = decodeEnvelope(bytes);
+      const decoded = decodeEnvelope(bytes, this.opts.economy);
       if (!decoded.ok) {
         const reason = `malformed entry: ${decoded.error}`;
         this.malformed.set(id, rejected(reason));

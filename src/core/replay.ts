@@ -128,7 +128,7 @@ export function compareReplayOrder(a: StoredEntry, b: StoredEntry): number {
 
 /** Applies one chain entry to the state and returns its status; never throws. */
 export function applyEntry(state: LedgerState, e: StoredEntry): EntryStatus {
-  const meta = { id: e.id, author: e.env.author, seq: e.env.seq, time: e.env.time, kind: kindNameOf(e.env.kindCode) };
+  const meta = { id: e.id, author: e.env.author, seq: e.env.seq, time: e.env.time, ack: e.env.ack, kind: kindNameOf(e.env.kindCode) };
   let reason: string | undefined;
   const body = decodeKindBody(e.env.kindCode, e.env.body, e.env.author);
   if (!body.ok) reason = body.error;

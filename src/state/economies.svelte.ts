@@ -2,7 +2,8 @@
 // person does: create, join (by invite), switch, leave. Errors come back as sentences to show.
 import type { CryptoPort } from '../core';
 import { EconomySession } from '../net/economy-session';
-import { inviteLink, newEconomyKeys, type EconomyInvite } from '../net/invite';
+import { checkInviteAgainstKnown, inviteLink, newEconomyKeys, type EconomyInvite } from '../net/invite';
+import { economyIdOf } from '../core';
 import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
 import type { EntryStore } from '../net/entry-store';
 import { ActiveEconomy } from './active-economy.svelte';
@@ -85,8 +86,10 @@ export class Economies {
     const name = input.name.trim();
     if (!name || name.length > 80) return 'Give the economy a name of 1 to 80 characters.';
     if (input.secret.length < 8) return 'The secret must be at least 8 characters long; anyone who knows it can join.';
-    const { id } = newEconomyKeys(this.#deps.randomBytes);
-    const record: EconomyRecord = { id, name, founder: this.#deps.identity.accountId, secret: input.secret, joinedAt: this.#deps.now() };
+    const { nonce } = newEconomyKeys(this.#deps.randomBytes);
+    const founder = this.#deps.identity.accountId;
+    const id = economyIdOf(founder, nonce)!;
+    const record: EconomyRecord = { id, name, founder, nonce, secret: input.secret, joinedAt: this.#deps.now() };
     const error = await this.#remember(record);
     if (error) return error;
     await this.#open(record);
@@ -96,12 +99,13 @@ export class Economies {
 
   async join(invite: EconomyInvite): Promise<string | null> {
     const existing = this.#list.find((e) => e.id === invite.id);
-    if (existing && existing.secret === invite.secret) {
+    const refused = checkInviteAgainstKnown(invite, existing);
+    if (refused) return refused;
+    if (existing) {
       await this.switchTo(existing.id);
       return null;
     }
-    // A fresh invite with a new secret replaces the old one (the old may have been wrong).
-    const record: EconomyRecord = { ...invite, joinedAt: existing?.joinedAt ?? this.#deps.now() };
+    const record: EconomyRecord = { ...invite, joinedAt: this.#deps.now() };
     const error = await this.#remember(record);
     if (error) return error;
     await this.#open(record);
