@@ -1,7 +1,9 @@
 // The crypto seam: SHA-256 and Ed25519 behind a small interface, so core never reads globals.
 //
 // Invariants:
-// - SHA-256 is computed by sha256.ts (synchronous, standard digest); Ed25519 by WebCrypto.
+// - SHA-256 is computed by sha256.ts (synchronous, standard digest); Ed25519 by WebCrypto after
+//   the encoding pre-checks of ed25519-strict.ts, so every engine gives one verdict
+//   (docs/SIGNATURES.md).
 // - Public keys are 32 raw bytes, signatures 64 raw bytes (RFC 8032 Ed25519). Ed25519 signing is
 //   deterministic, so an honest author never produces two signatures over the same message.
 // - verify never throws: a malformed key or signature is simply "not valid".
@@ -12,6 +14,7 @@
 //   time in scheduling, while one giant Promise.all of 100k would hold 100k promises at once.
 
 import { sha256Sync } from './sha256';
+import { checkPublicKey, checkSignatureEncoding } from './ed25519-strict';
 
 export interface CryptoPort {
   sha256(bytes: Uint8Array): Promise<Uint8Array>;
@@ -77,7 +80,9 @@ export function createWebCryptoPort(subtle: SubtleCrypto): CryptoPort {
     sha256: async (bytes) => sha256Sync(bytes),
     sha256Sync,
     async verify(publicKey, signature, message) {
-      if (publicKey.length !== 32 || signature.length !== 64) return false;
+      // Our rule set (ed25519-strict.ts): encodings WebCrypto engines disagree on, and the
+      // small-order keys and R that Node and Chromium accept, are "not valid" before WebCrypto runs.
+      if (checkPublicKey(publicKey) !== undefined || checkSignatureEncoding(signature) !== undefined) return false;
       const key = await importPublicKey(publicKey);
       if (!key) return false;
       try {
