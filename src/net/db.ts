@@ -25,6 +25,8 @@ export interface EconomyRecord {
   name: string;
   /** Account id of the founder, the only author whose economy-settings entries count. */
   founder: string;
+  /** With the founder, fixes the id: id = economyIdOf(founder, nonce) (src/core/economy-id.ts). */
+  nonce: string;
   secret: string;
   joinedAt: number;
   /** Last time this device completed a sync with a peer of this economy (see Economies). */
@@ -39,6 +41,22 @@ export interface EntryRecord {
   bytes: Uint8Array;
 }
 
+/**
+ * The last entry this device signed for one author in one economy, saved in the same transaction
+ * as that entry (see own-writes.ts): the seq the next own entry must follow, whatever this tab's
+ * ledger has seen yet. Only ever moves forward.
+ */
+export interface HeadRecord {
+  economyId: string;
+  author: string;
+  seq: number;
+  /** Entry id (hex SHA-256) of the head entry. */
+  hash: string;
+  time: number;
+  /** The head entry itself, so a tab that has not seen it yet can add it to its ledger. */
+  bytes: Uint8Array;
+}
+
 export interface HourmeshSchema extends DBSchema {
   /** Small app-wide records by name: network settings, the active economy… */
   settings: { key: string; value: unknown };
@@ -46,16 +64,18 @@ export interface HourmeshSchema extends DBSchema {
   economies: { key: string; value: EconomyRecord };
   /** Every verified entry of every economy this device belongs to: the peer's own truth. */
   entries: { key: [string, string]; value: EntryRecord; indexes: { 'by-economy': string } };
+  /** This device's own chain head per (economy, author); kept when the economy is left. */
+  heads: { key: [string, string]; value: HeadRecord };
 }
 
 export type HourmeshDb = IDBPDatabase<HourmeshSchema>;
 
 export const DB_NAME = 'hourmesh';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
-export function openHourmeshDb(name = DB_NAME): Promise<HourmeshDb> {
-  return openDB<HourmeshSchema>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+export async function openHourmeshDb(name = DB_NAME): Promise<HourmeshDb> {
+  const db: HourmeshDb = await openDB<HourmeshSchema>(name, DB_VERSION, {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) db.createObjectStore('settings');
       if (oldVersion < 2) {
         db.createObjectStore('identity');
@@ -63,6 +83,19 @@ export function openHourmeshDb(name = DB_NAME): Promise<HourmeshDb> {
         const entries = db.createObjectStore('entries', { keyPath: ['economyId', 'id'] });
         entries.createIndex('by-economy', 'economyId');
       }
+      if (oldVersion < 3) {
+        db.createObjectStore('heads', { keyPath: ['economyId', 'author'] });
+        if (oldVersion >= 2) {
+          // Version 3 came with entry format 2 (economy id and ack in the signed part) and derived
+          // economy ids: version-1 entries cannot be read any more, nor their economies joined.
+          void transaction.objectStore('entries').clear();
+          void transaction.objectStore('economies').clear();
+        }
+      }
     },
+    // A newer version of the app opened in another tab must not wait for this one: let go. This
+    // tab's later writes then fail and say so (nothing is sent unsaved, see own-writes.ts).
+    blocking: () => db.close(),
   });
+  return db;
 }

@@ -4,13 +4,18 @@
 // Start-up order matters for a person on a flaky phone: (1) the peer's own verified entries
 // are loaded into the ledger, so balances and history show before any network; (2) the cached
 // document is loaded and checked; (3) only then does the room connect and merge with peers.
+//
+// Every own entry, whatever its kind, is written by OwnWriter (own-writes.ts): serialized across
+// tabs, built on the durable head, saved before it is published. Its header lists why no honest
+// sequence of actions forks this person's account.
 import * as Y from 'yjs';
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import {
-  createEntry, Ledger, nextEntryTime, parseAmount, formatAmount, toHex,
+  Ledger, parseAmount, formatAmount, toHex,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
+import { OwnWriter, type SendResult } from './own-writes';
 import { connectRoom, type RoomConnection, type RoomStatus } from './room';
 import { onPresenceChange, readPresence, setLocalPresence, type Presence } from './presence';
 import { roomNameOf } from './invite';
@@ -34,9 +39,10 @@ export interface EconomySessionDeps {
   onUnsharedChange: (ids: string[]) => void;
 }
 
-export type SendResult = { ok: true; entryId: string } | { ok: false; error: string };
+export type { SendResult };
 
 const HEX_ACCOUNT = /^[0-9a-f]{64}$/;
+const RESTORED_WAIT = 'Your key was restored from a backup and this device has not synced with a peer of this economy yet. Wait until it is connected: writing before then could fork your account.';
 /** How often entries held for clock skew are re-checked. */
 const REFRESH_MS = 30_000;
 
@@ -56,7 +62,7 @@ export class EconomySession {
   #listeners = new Set<() => void>();
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
-  #writing: Promise<unknown> = Promise.resolve();
+  readonly #writer: OwnWriter;
   /** Own entries written while no peer was connected: "pending" until a peer connects and syncs. */
   #unshared: Set<string>;
   /** Resolves once a peer's whole document has arrived and been verified into the ledger. */
@@ -69,12 +75,22 @@ export class EconomySession {
     this.#deps = deps;
     this.record = deps.record;
     this.#me = toHex(deps.signer.publicKey);
-    this.ledger = new Ledger({ crypto: deps.crypto, founder: deps.record.founder, now: deps.now });
+    this.ledger = new Ledger({ crypto: deps.crypto, economy: deps.record.id, founder: deps.record.founder, now: deps.now });
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
       doc: this.doc, ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
       onChange: () => this.#notify(), onProblem: deps.onProblem,
+    });
+    this.#writer = new OwnWriter({
+      economyId: deps.record.id, signer: deps.signer, crypto: deps.crypto, store: deps.entries, ledger: this.ledger, sync: this.#sync, now: deps.now,
+      scope: () => ({ economy: this.record.id, ack: this.ledger.settingsAck }),
+      blocked: () => (deps.restored && !this.#hasSyncedWithPeer ? RESTORED_WAIT : null),
+      onSaved: (entryId) => {
+        if (this.roomStatus.webrtcPeers > 0) return;
+        this.#unshared.add(entryId);
+        this.#deps.onUnsharedChange([...this.#unshared]);
+      },
     });
   }
 
@@ -164,7 +180,7 @@ export class EconomySession {
     if (memo.length > 280) return { ok: false, error: 'The memo is longer than 280 characters.' };
     if (this.#deps.restored && !this.#hasSyncedWithPeer) {
       // See Economies: a freshly restored key waits for one sync before it may write here.
-      return { ok: false, error: 'Your key was restored from a backup and this device has not synced with a peer of this economy yet. Wait until it is connected: writing before then could fork your account.' };
+      return { ok: false, error: RESTORED_WAIT };
     }
     if (this.ledger.frozenAt(this.#me) !== undefined) {
       return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
@@ -216,37 +232,8 @@ export class EconomySession {
     await clearDocument(documentNameOf(economyId));
   }
 
-  /**
-   * Signs and publishes one entry. Writes are serialized so two never take the same seq: within
-   * this tab by a promise chain, and across tabs of this browser (which share the key and see each
-   * other's entries through y-webrtc's BroadcastChannel) by a Web Lock, after which pending
-   * document changes are verified first so the head is current.
-   */
   #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    const exclusive = <T>(work: () => Promise<T>): Promise<T> =>
-      locks ? locks.request(`hourmesh-write:${this.record.id}`, work) : work();
-    const run = this.#writing.then(() => exclusive(() => this.#writeNow(kind, body)));
-    this.#writing = run;
-    return run;
-  }
-
-  async #writeNow<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
-    try {
-      await this.#sync.settled();
-      const head = this.ledger.headOf(this.#me);
-      const entry = await createEntry(this.#deps.signer, this.#deps.crypto, head, nextEntryTime(head, this.#deps.now()), kind, body);
-      if (this.roomStatus.webrtcPeers === 0) {
-        this.#unshared.add(entry.id);
-        this.#deps.onUnsharedChange([...this.#unshared]);
-      }
-      await this.#sync.publish(entry);
-      const status = this.ledger.statusOf(entry.id);
-      if (status?.state === 'rejected') return { ok: false, error: `The ledger rejected it: ${status.reason}` };
-      return { ok: true, entryId: entry.id };
-    } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
+    return this.#writer.write(kind, body);
   }
 
   #notify(): void {

@@ -6,6 +6,7 @@ import { ENTRIES_MAP, LedgerSync } from './ledger-sync';
 
 const crypto = createWebCryptoPort(globalThis.crypto.subtle);
 const ECONOMY = 'e'.repeat(32);
+const SCOPE = { economy: ECONOMY };
 let clock = 1_750_000_000_000;
 const now = () => clock;
 
@@ -19,7 +20,7 @@ interface TestPeer {
 
 async function makePeer(founder: string, store: EntryStore = createMemoryEntryStore()): Promise<TestPeer> {
   const doc = new Y.Doc();
-  const ledger = new Ledger({ crypto, founder, now });
+  const ledger = new Ledger({ economy: ECONOMY, crypto, founder, now });
   const problems: string[] = [];
   const sync = new LedgerSync({ doc, ledger, crypto, store, economyId: ECONOMY, now, onChange: () => {}, onProblem: (m) => problems.push(m) });
   await sync.loadStored();
@@ -38,9 +39,13 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 async function transfer(peer: TestPeer, signer: Signer, to: Signer, amount: number) {
   const author = toHex(signer.publicKey);
   clock += 1000;
-  const entry = await createEntry(signer, crypto, peer.ledger.headOf(author), nextEntryTime(peer.ledger.headOf(author), now()), 'transfer', {
+  const head = peer.ledger.headOf(author);
+  const time = nextEntryTime(head, now());
+  const entry = await createEntry(signer, crypto, SCOPE, head, time, 'transfer', {
     to: toHex(to.publicKey), currency: 'MH', amount, memo: 'thanks',
   });
+  // Durable before published, as own-writes.ts does it.
+  await peer.store.saveOwn(ECONOMY, author, { seq: (head?.seq ?? 0) + 1, hash: entry.id, time, bytes: entry.bytes });
   await peer.sync.publish(entry);
   return entry;
 }
@@ -115,12 +120,15 @@ describe('ledger sync over a shared document', () => {
     expect(balances()).toBe(before);
   });
 
-  it('reports a full disk without losing the entry', async () => {
+  it('reports a full disk without losing a received entry', async () => {
     const alice = await generateSigner(globalThis.crypto.subtle);
     const bob = await generateSigner(globalThis.crypto.subtle);
     const full: EntryStore = { ...createMemoryEntryStore(), save: async () => { throw new Error('This device is out of storage space for hourmesh.'); } };
+    const sender = await makePeer(toHex(alice.publicKey));
     const peer = await makePeer(toHex(alice.publicKey), full);
-    const entry = await transfer(peer, alice, bob, 100);
+    const entry = await transfer(sender, alice, bob, 100);
+    connect(sender.doc, peer.doc);
+    await settle();
     expect(peer.problems[0]).toMatch(/out of storage space/);
     expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(100);
     expect(peer.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
@@ -133,7 +141,7 @@ describe('ledger sync over a shared document', () => {
     const store = createMemoryEntryStore();
     const peer = await makePeer(founder, store);
     // Alice's device clock runs an hour ahead of this peer's.
-    const early = await createEntry(alice, crypto, undefined, clock + 3_600_000, 'transfer', {
+    const early = await createEntry(alice, crypto, SCOPE, undefined, clock + 3_600_000, 'transfer', {
       to: toHex(bob.publicKey), currency: 'MH', amount: 500, memo: 'from the future',
     });
     const remote = new Y.Doc();

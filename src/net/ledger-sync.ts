@@ -5,6 +5,11 @@
 // - every value that arrives is handed to the core ledger, which verifies it; nothing in the
 //   document is trusted or shown unless the ledger accepted it as authentic;
 // - authentic entries are saved in the peer's own store (IndexedDB) and mirrored in `held`;
+// - an own entry reaches the document only through `publish`, after own-writes.ts has saved it
+//   (durable before published: what no other tab or peer has seen can be dropped without a fork);
+// - an entry of someone else that fails to save (a full disk) stays held in memory and in the
+//   document, and its save is retried (next save, and every RETRY_SAVE_MS): it is not ours, so
+//   losing it locally can never fork an account;
 // - an entry we hold that disappears from the document, or whose value is replaced, is written
 //   back (re-published) under its id.
 //
@@ -26,6 +31,8 @@ const MAX_DIAGNOSTICS = 500;
 const ANNOUNCE_BATCH = 500;
 /** The core's reason prefix for bytes that do not decode as an entry at all. */
 const MALFORMED = 'malformed entry';
+/** How often saves that failed (e.g. a full disk) are tried again. */
+const RETRY_SAVE_MS = 30_000;
 
 export interface Diagnostic {
   time: number;
@@ -65,11 +72,19 @@ export class LedgerSync {
   #flushScheduled = false;
   #destroyed = false;
   #saving: Promise<void> = Promise.resolve();
+  /** Held entries whose save failed, by id: retried with the next save and on a timer. */
+  readonly #unsaved = new Map<string, Uint8Array>();
+  #retryTimer: ReturnType<typeof setInterval> | undefined;
   #verifying = 0;
 
   constructor(opts: LedgerSyncOptions) {
     this.#opts = opts;
     this.#map = opts.doc.getMap<unknown>(ENTRIES_MAP);
+  }
+
+  /** How many held entries are waiting for a save that failed to be retried (0 normally). */
+  get unsaved(): number {
+    return this.#unsaved.size;
   }
 
   /** How many received entries are being verified right now (0 when idle). */
@@ -97,11 +112,15 @@ export class LedgerSync {
     this.#republish([...this.#held.keys()]);
   }
 
-  /** Adds an entry this peer just signed: ledger, own store, then the document. */
+  /**
+   * Adds an own entry that is ALREADY in the store (own-writes.ts saved it with its head record):
+   * ledger, then the document. Not saved again. Also how a tab adopts an own entry another tab
+   * saved but whose document update has not reached it yet.
+   */
   async publish(entry: SignedEntry): Promise<AddReport> {
     const report = await this.#opts.ledger.addEntries([entry.bytes]);
+    if (this.#opts.ledger.statusOf(entry.id) !== undefined) this.#held.set(entry.id, entry.bytes);
     this.#holdNew();
-    await this.#saving;
     this.#republish([entry.id]);
     this.#opts.onChange();
     return report;
@@ -126,6 +145,7 @@ export class LedgerSync {
 
   destroy(): void {
     this.#destroyed = true;
+    clearInterval(this.#retryTimer);
     this.#map.unobserve(this.#onMapChange);
   }
 
@@ -224,7 +244,7 @@ export class LedgerSync {
     const waiting: SignedEntry[] = [];
     for (const [bytes, key] of keyOf) {
       if (this.#held.has(key) || this.#opts.ledger.statusOf(key)?.state !== 'pending') continue;
-      const checked = await verifyEntry(this.#opts.crypto, bytes);
+      const checked = await verifyEntry(this.#opts.crypto, bytes, this.#opts.economyId);
       if (checked.ok && checked.id === key) waiting.push({ id: key, bytes });
     }
     if (waiting.length === 0) return;
@@ -232,11 +252,26 @@ export class LedgerSync {
     this.#saving = this.#saving.then(() => this.#save(waiting));
   }
 
+  /** Saves `entries` and any earlier ones whose save failed; a failure keeps them all for a retry. */
   async #save(entries: SignedEntry[]): Promise<void> {
+    const retried = [...this.#unsaved].map(([id, bytes]) => ({ id, bytes }));
+    const all = retried.length > 0 ? [...entries, ...retried] : entries;
+    if (all.length === 0) return;
     try {
-      await this.#opts.store.save(this.#opts.economyId, entries);
+      await this.#opts.store.save(this.#opts.economyId, all);
+      this.#unsaved.clear();
+      clearInterval(this.#retryTimer);
+      this.#retryTimer = undefined;
     } catch (error) {
-      this.#opts.onProblem(`${error instanceof Error ? error.message : String(error)} The entries stay in memory and in the shared document until then.`);
+      const firstFailure = this.#unsaved.size === 0;
+      for (const e of entries) this.#unsaved.set(e.id, e.bytes);
+      if (this.#destroyed) return;
+      this.#retryTimer ??= setInterval(() => {
+        if (this.#unsaved.size > 0) this.#saving = this.#saving.then(() => this.#save([]));
+      }, RETRY_SAVE_MS);
+      if (firstFailure) {
+        this.#opts.onProblem(`${error instanceof Error ? error.message : String(error)} Entries received from other members are kept in this tab and in the shared document meanwhile, and saving them is retried.`);
+      }
     }
   }
 

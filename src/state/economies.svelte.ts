@@ -117,7 +117,13 @@ export class Economies {
     if (record) await this.#open(record);
   }
 
-  /** Leaves an economy on this device: forgets its secret, its entries and its cached document. */
+  /**
+   * Leaves an economy on this device: forgets its secret, its cached document and the other
+   * members' entries. This identity's own entries and chain head stay (entry-store.ts), so
+   * rejoining continues the same chain instead of signing a second seq 1 — a fork that would
+   * freeze the account and undo payments others had already seen applied. Rejoining also waits
+   * for a sync again if the key was restored (the record, with its syncedAt, is gone).
+   */
   async leave(id: string): Promise<void> {
     if (this.#active?.id === id) {
       this.#active.session.close();
@@ -125,7 +131,7 @@ export class Economies {
     }
     try {
       await this.#deps.directory.remove(id);
-      await this.#deps.entries.removeEconomy(id);
+      await this.#deps.entries.removeEconomy(id, this.#deps.identity.accountId);
       if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id);
     } catch (error) {
       // Whatever was not removed stays on this device and is removed on the next attempt.
