@@ -45,7 +45,7 @@ export default defineConfig({
   server: { proxy: { '/signal': { target: 'ws://127.0.0.1:4444', ws: true } } },
   worker: { format: 'es' },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },
