@@ -1,5 +1,8 @@
-// End-to-end tests: Debian's Chromium (Playwright cannot download browsers here), the built app
-// and the real y-webrtc signaling server, both started by scripts/serve.mjs on test ports.
+// End-to-end tests: Debian's Chromium (Playwright cannot download browsers here), the e2e build
+// of the app (`vite build --mode test --outDir dist-test`: a production build plus the
+// `window.hourmesh` debug handle, see src/main.ts) and the real y-webrtc signaling server, both
+// started by scripts/serve.mjs on test ports. `npm test` makes that build; by hand:
+//   npx vite build --mode test --outDir dist-test && npx playwright test
 // Every simulated person gets a browser context of their own (see e2e/fixtures.ts), so nothing
 // reaches another person through a shared BroadcastChannel or IndexedDB: only through WebRTC.
 import { defineConfig } from '@playwright/test';
@@ -39,6 +42,7 @@ export default defineConfig({
       HOURMESH_PORT: String(port),
       HOURMESH_SIGNAL_PORT: String(signalPort),
       HOURMESH_HOST: '127.0.0.1',
+      HOURMESH_DIST: 'dist-test',
     },
   },
 });

@@ -57,7 +57,8 @@ test('a new version is offered in the app, and applied only when the person asks
   const hana = await openPerson('hana');
   await hana.shell.waitUntilOfflineReady();
   // Publish a "new version": any change to the service worker script makes the browser install it.
-  const sw = join(process.cwd(), 'dist', 'sw.js');
+  // The e2e server serves the test build (playwright.config.ts: HOURMESH_DIST).
+  const sw = join(process.cwd(), 'dist-test', 'sw.js');
   const original = readFileSync(sw, 'utf8');
   try {
     writeFileSync(sw, `${original}\n// new version ${Date.now()}\n`);

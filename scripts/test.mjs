@@ -1,9 +1,11 @@
 // `npm test`: every test tier, in order, on a fresh machine.
 // 1. dependencies (npm ci when missing or stale)   2. Debian's Chromium (apt-get when absent)
 // 3. type check (svelte-check, warnings fail)      4. unit + simulation tests (Vitest)
-// 5. production build                              6. end-to-end tests (Playwright, real WebRTC)
+// 5. production build (dist/), and a check that it holds no debug handle
+// 6. the e2e build (`vite build --mode test` into dist-test/, with the debug handle the hostile-peer
+//    test drives) and the end-to-end tests against it (Playwright, real WebRTC)
 // Exits non-zero when any step fails, and ends with one line "N passed, N failed".
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDependencies, root, run } from './ensure-deps.mjs';
 
@@ -45,11 +47,30 @@ step('unit tests', run('npx', ['vitest', 'run', '--reporter=default', '--reporte
 const vitest = readJson(join(reports, 'vitest.json'));
 if (vitest) { counts.passed += vitest.numPassedTests; counts.failed += vitest.numFailedTests; }
 
-console.log('\n== build');
+console.log('\n== production build');
 const built = run('npx', ['vite', 'build', '--logLevel', 'warn']);
-step('build', built);
+step('production build', built);
 
+// `window.hourmesh` hands every economy's secret to any script on the page: it must exist only
+// in development and the e2e build (src/main.ts). Minifying keeps property names, so the
+// assignment (`.hourmesh=`) and its method `openRawDocument` would show. Only the scripts are
+// read: the source maps carry the original source, comments included.
 if (built === 0) {
+  console.log('\n== production bundle has no debug handle');
+  const assets = join(root, 'dist', 'assets');
+  const handle = /openRawDocument|\.hourmesh\s*=/;
+  const leaking = readdirSync(assets).filter((f) => f.endsWith('.js') && handle.test(readFileSync(join(assets, f), 'utf8')));
+  if (leaking.length) console.error(`hourmesh: the production bundle contains the debug handle (window.hourmesh) in ${leaking.join(', ')}`);
+  else console.log('ok: no window.hourmesh in dist/assets/*.js');
+  counts[leaking.length ? 'failed' : 'passed'] += 1;
+  step('production bundle check', leaking.length ? 1 : 0);
+}
+
+console.log('\n== e2e build (vite build --mode test, dist-test/)');
+const builtForTests = run('npx', ['vite', 'build', '--mode', 'test', '--outDir', 'dist-test', '--emptyOutDir', '--logLevel', 'warn']);
+step('e2e build', builtForTests);
+
+if (builtForTests === 0) {
   console.log('\n== end-to-end tests (playwright, chromium)');
   step('end-to-end tests', run('npx', ['playwright', 'test'], {
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: join(reports, 'playwright.json') },

@@ -67,24 +67,29 @@ const app: AppState = {
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
-// A handle for devtools, and for the e2e test that plays a modified (hostile) client. It holds
-// state objects only; the signing key is a non-extractable CryptoKey either way. `openRawDocument`
-// joins an economy's room with a bare document and no ledger: what any client that knows the
-// secret sees (and could write), useful to inspect the shared document as it really is.
+// A handle for devtools, and for the e2e test that plays a modified (hostile) client: the state
+// objects, and `openRawDocument`, which joins an economy's room with a bare document and no
+// ledger: what any client that knows the secret sees (and could write). It hands every economy's
+// secret and a raw document writer to any script on the page, so it exists only in development
+// (`vite`) and in the e2e build (`vite build --mode test`, into dist-test/). Both conditions are
+// constants at build time, so the production bundle leaves the whole block out (scripts/test.mjs
+// checks that dist/ does not contain `openRawDocument`).
 declare global {
   interface Window {
     hourmesh?: { economies: Economies; openRawDocument: (inviteLink: string) => { doc: Y.Doc; room: RoomConnection } };
   }
 }
-window.hourmesh = {
-  economies,
-  openRawDocument(link) {
-    const parsed = parseInviteLink(link);
-    if (!parsed.ok) throw new Error(parsed.error);
-    const doc = new Y.Doc();
-    const room = connectRoom(doc, { room: roomNameOf(parsed.invite.id), password: parsed.invite.secret, signaling: network.signaling, ice: network.config.ice });
-    return { doc, room };
-  },
-};
+if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
+  window.hourmesh = {
+    economies,
+    openRawDocument(link) {
+      const parsed = parseInviteLink(link);
+      if (!parsed.ok) throw new Error(parsed.error);
+      const doc = new Y.Doc();
+      const room = connectRoom(doc, { room: roomNameOf(parsed.invite.id), password: parsed.invite.secret, signaling: network.signaling, ice: network.config.ice });
+      return { doc, room };
+    },
+  };
+}
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.
 void economies.load();
