@@ -5,13 +5,20 @@
 // database (or an in-memory stand-in) as a parameter; they never open their own.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
-/** This device's identity. `signingKey` is a non-extractable CryptoKey: it can sign, never leave. */
+/**
+ * This device's identity. `signingKey` is a non-extractable CryptoKey: WebCrypto signs with it but
+ * never exports it. That stops no script on this origin: it can sign with the key, and it can
+ * unwrap `wrappedPrivateKey` with `wrapKey` as the backup does (README, Security notes).
+ */
 export interface IdentityRecord {
   publicKey: Uint8Array;
   signingKey: CryptoKey;
   /** The PKCS#8 private key, encrypted with `wrapKey` (AES-GCM), kept only for passphrase backups. */
   wrappedPrivateKey: { iv: Uint8Array; data: Uint8Array };
-  /** Non-extractable AES-GCM key of this device; it never leaves IndexedDB. */
+  /**
+   * Non-extractable AES-GCM key of this device, stored beside what it wraps: the wrapping keeps the
+   * PKCS#8 out of a casual read of this store, not out of reach of a script on this origin.
+   */
   wrapKey: CryptoKey;
   name: string;
   colour: string;

@@ -1,11 +1,16 @@
 // This device's identity: an Ed25519 key pair, kept in IndexedDB (store `identity`, key 'self').
 //
-// Key handling (the private key never leaves the device unencrypted):
+// Key handling (the app itself never stores or sends the private key in plain bytes):
 // - The pair is generated extractable only so the PKCS#8 can be exported once. That PKCS#8 is
 //   encrypted with a fresh non-extractable AES-GCM "device wrap key" (stored beside it) and kept
 //   as `wrappedPrivateKey`, solely to make passphrase backups later. The PKCS#8 is then imported
 //   again as a NON-extractable signing key, which is what the app signs with. The extractable
 //   original and the plaintext bytes are dropped (and zeroed where we hold them).
+// - What that is worth (README, Security notes): non-extractable means WebCrypto will not export
+//   the key's bytes; the wrap key sits beside what it wraps, so the wrapping only keeps the
+//   PKCS#8 out of casual reads of the store. Any script running on this origin can sign with the
+//   key and can unwrap the PKCS#8 exactly as `unwrapPrivateKey` does. A backup file, which leaves
+//   the device, is protected by its passphrase instead (backup-file.ts).
 // - A restored key goes through the same path with this device's wrap key, so a restored identity
 //   is indistinguishable in storage from a created one except for `restoredAt`.
 // - CryptoKeys are structured-cloneable, so IndexedDB stores them as they are.
