@@ -1,5 +1,10 @@
 import Peer from 'simple-peer/simplepeer.min.js';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import {
   chunkingStats,
   hasChunking,
@@ -8,10 +13,12 @@ import {
   resetChunkingStats,
   SEND_HIGH_WATER_BYTES,
   type ChunkablePeer,
+  type ChunkingOptions,
   type PeerClassLike,
 } from './chunked-peer';
-import { FRAME_LAST } from './frames';
+import { FRAME_LAST, FRAME_MORE } from './frames';
 import { seededBytes } from './seeded-bytes';
+import { bindPeerSchema, CONNECTION_CHECK_SCHEMA, resetSyncGuardStats, syncGuardStats } from './sync-guard';
 
 /** An RTCDataChannel stand-in: records sends, holds them in `bufferedAmount` until drained. */
 class FakeChannel {
@@ -51,6 +58,7 @@ function makeFakePeerClass() {
     _channel: FakeChannel | null = new FakeChannel();
     readonly received: unknown[] = [];
     lowCalls = 0;
+    destroyCalls = 0;
 
     send(chunk: unknown): void {
       if (this.destroying) return;
@@ -63,6 +71,10 @@ function makeFakePeerClass() {
     }
     _onChannelBufferedAmountLow(): void {
       this.lowCalls += 1;
+    }
+    destroy(): void {
+      this.destroyCalls += 1;
+      this.destroyed = true;
     }
   };
 }
@@ -90,14 +102,21 @@ function sameBytes(a: unknown, b: Uint8Array): boolean {
   return a instanceof ArrayBuffer && Buffer.from(a).equals(b);
 }
 
-function setup() {
+/** Framing alone: messages here are random bytes, so the sync guard is off. */
+function setup(options: Omit<ChunkingOptions, 'onError'> = { guardFor: null }) {
   const PeerClass = makeFakePeerClass();
   const onError = vi.fn();
-  expect(installChunking(PeerClass as PeerClassLike, { onError })).toBe(true);
+  expect(installChunking(PeerClass as PeerClassLike, { onError, ...options })).toBe(true);
   return { PeerClass, onError, a: new PeerClass(), b: new PeerClass() };
 }
 
-beforeEach(() => resetChunkingStats());
+beforeEach(() => {
+  resetChunkingStats();
+  resetSyncGuardStats();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('installChunking', () => {
   it('splits a big message into frames of at most 16 KiB and hands over the whole message', () => {
@@ -249,5 +268,183 @@ describe('installChunking', () => {
     expect(hasChunking(proto)).toBe(true);
     expect(installChunking(Peer as PeerClassLike)).toBe(false);
     expect(proto.send).not.toBe(originalSend);
+  });
+});
+
+function syncUpdate(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, 2);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+const frameOf = (flag: number, payload: number[] | Uint8Array) => {
+  const f = new Uint8Array(1 + payload.length);
+  f[0] = flag;
+  f.set(payload, 1);
+  return f.buffer;
+};
+
+describe('the sync guard on whole messages', () => {
+  it('drops [1,0,0] then [0,9,9,9] (they used to throw in the page) and reports them', () => {
+    const { b, onError } = setup({});
+    expect(() => b._onChannelMessage({ data: frameOf(FRAME_LAST, [1, 0, 0]) })).not.toThrow();
+    expect(() => b._onChannelMessage({ data: frameOf(FRAME_LAST, [0, 9, 9, 9]) })).not.toThrow();
+    expect(b.received).toEqual([]);
+    expect(onError.mock.calls.map((c) => c[0])).toEqual([
+      'sync guard dropped a message: trailing bytes after an awareness message',
+      'sync guard dropped a message: unknown sync message subtype 9',
+    ]);
+    expect(syncGuardStats.dropped).toBe(2);
+    expect(chunkingStats.messagesReceived).toBe(0);
+  });
+
+  it('keeps y-protocols from throwing on them: what y-webrtc does with a message, guarded and not', () => {
+    // y-webrtc's readMessage, reduced to the y-protocols calls it makes for types 0 and 1.
+    const doc = new Y.Doc();
+    const awareness = new awarenessProtocol.Awareness(doc);
+    const readLikeYWebrtc = (data: unknown) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data as ArrayBuffer));
+      const type = decoding.readVarUint(decoder);
+      if (type === 0) syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), doc, null);
+      else if (type === 1) awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(decoder), null);
+    };
+    expect(() => readLikeYWebrtc(new Uint8Array([1, 0, 0]).buffer)).toThrow();
+    expect(() => readLikeYWebrtc(new Uint8Array([0, 9, 9, 9]).buffer)).toThrow();
+
+    for (const guardFor of [null, undefined]) {
+      const PeerClass = makeFakePeerClass();
+      const onError = vi.fn();
+      installChunking(PeerClass as PeerClassLike, guardFor === null ? { onError, guardFor } : { onError });
+      const proto = PeerClass.prototype as unknown as { _onChannelMessage: (e: { data: unknown }) => void };
+      // Stand y-webrtc's reading in for the fake's own handler, under the patch.
+      const patched = proto._onChannelMessage;
+      const peer = new PeerClass();
+      peer.received.push = (data: unknown) => {
+        readLikeYWebrtc(data);
+        return 0;
+      };
+      expect(() => patched.call(peer, { data: frameOf(FRAME_LAST, [1, 0, 0]) })).not.toThrow();
+      expect(() => patched.call(peer, { data: frameOf(FRAME_LAST, [0, 9, 9, 9]) })).not.toThrow();
+      expect(onError.mock.calls.map((c) => c[0] as string).every((r) =>
+        guardFor === null ? r.startsWith('the message handler threw') : r.startsWith('sync guard dropped a message'),
+      )).toBe(true);
+      expect(onError).toHaveBeenCalledTimes(2);
+    }
+  });
+
+  it('delivers an economy update with junk structs replaced by GC', () => {
+    const { a, b, onError } = setup({});
+    const mallory = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    mallory.on('update', (u: Uint8Array) => updates.push(u));
+    mallory.transact(() => {
+      mallory.getMap('entries').set('k'.repeat(1_000_000), new Uint8Array(10));
+      mallory.getMap('entries').set('a'.repeat(64), new Uint8Array([1, 2, 3]));
+    });
+    a.send(syncUpdate(updates[0]!));
+    pump(a, b);
+    expect(b.received).toHaveLength(1);
+    const delivered = new Uint8Array(b.received[0] as ArrayBuffer);
+    expect(delivered.byteLength).toBeLessThan(1_000);
+    expect(onError.mock.calls[0]![0]).toMatch(/^sync guard: 1 struct\(s\) outside the document schema replaced by GC/);
+    const bob = new Y.Doc();
+    Y.applyUpdate(bob, delivered.subarray(3)); // [0, 2, len] header of a short update
+    expect(bob.getMap('entries').toJSON()).toEqual({ ['a'.repeat(64)]: new Uint8Array([1, 2, 3]) });
+  });
+
+  it('guards each link with the schema bound to its peer', () => {
+    const { a, b } = setup({});
+    bindPeerSchema(b, CONNECTION_CHECK_SCHEMA);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    doc.getText('note').insert(0, 'hello');
+    a.send(syncUpdate(updates[0]!));
+    pump(a, b);
+    expect(new Uint8Array(b.received[0] as ArrayBuffer)).toEqual(syncUpdate(updates[0]!));
+    expect(syncGuardStats.passed).toBe(1);
+  });
+
+  it('reports an exception from the message handler instead of letting it out of the event', () => {
+    const { b, onError } = setup({ guardFor: null });
+    // Make the original handler (the fake's) throw for this instance only.
+    (b as unknown as { received: { push: () => never } }).received.push = () => {
+      throw new Error('boom');
+    };
+    expect(() => b._onChannelMessage({ data: frameOf(FRAME_LAST, [1]) })).not.toThrow();
+    expect(onError.mock.calls[0]![0]).toMatch(/the message handler threw, Error: boom/);
+  });
+});
+
+describe('receiving limits', () => {
+  it('does not send a message over the cap, and says so', () => {
+    const { a, onError } = setup({ guardFor: null, maxMessageBytes: 1_000 });
+    expect(() => a.send(new Uint8Array(1_001))).not.toThrow();
+    expect(a._channel!.sent).toHaveLength(0);
+    expect(chunkingStats.oversizeNotSent).toBe(1);
+    expect(onError.mock.calls[0]![0]).toBe('not sent: a message of 1001 bytes exceeds 1000');
+    a.send(new Uint8Array(1_000));
+    expect(a._channel!.sent).toHaveLength(1);
+  });
+
+  it('drops a partial message idle for 30 s from a timer, then reads the next message', () => {
+    vi.useFakeTimers();
+    const { b, onError } = setup({ guardFor: null });
+    b._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(1_000, 1)) });
+    vi.advanceTimersByTime(29_000);
+    expect(onError).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(6_000);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]![0]).toMatch(/partial message of 1000 bytes dropped: no frame for 30000 ms/);
+    expect(chunkingStats.idleDrops).toBe(1);
+    b._onChannelMessage({ data: frameOf(FRAME_LAST, [5]) }); // the abandoned message's end
+    b._onChannelMessage({ data: frameOf(FRAME_LAST, [6]) });
+    expect(b.received).toEqual([new Uint8Array([6]).buffer]);
+    expect(vi.getTimerCount()).toBe(0); // no partial left, no sweep timer
+  });
+
+  it('closes the slowest link when the page-wide budget of partial messages is full', () => {
+    vi.useFakeTimers();
+    const { PeerClass, onError } = setup({ guardFor: null, budgetBytes: 40_000 });
+    const [trickler, honest] = [new PeerClass(), new PeerClass()];
+    trickler._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 1)) });
+    vi.advanceTimersByTime(20_000); // one frame every 20 s keeps it under the idle timeout
+    trickler._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 2)) });
+    honest._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 3)) });
+    expect(trickler.destroyCalls).toBe(1);
+    expect(honest.destroyCalls).toBe(0);
+    expect(chunkingStats.budgetEvictions).toBe(1);
+    expect(onError.mock.calls[0]![0]).toMatch(/page-wide budget of 40000 bytes .*; closing the link/);
+    honest._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 4)) });
+    honest._onChannelMessage({ data: frameOf(FRAME_LAST, [1]) });
+    expect(honest.received).toHaveLength(1);
+    expect((honest.received[0] as ArrayBuffer).byteLength).toBe(32_001);
+  });
+
+  it('closes the arriving link itself when it is the slowest', () => {
+    vi.useFakeTimers();
+    const { PeerClass } = setup({ guardFor: null, budgetBytes: 40_000 });
+    const [fast, slow] = [new PeerClass(), new PeerClass()];
+    slow._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(1_000, 1)) });
+    vi.advanceTimersByTime(10_000);
+    fast._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 2)) });
+    fast._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 3)) });
+    slow._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(16_000, 4)) });
+    expect(slow.destroyCalls).toBe(1);
+    expect(fast.destroyCalls).toBe(0);
+  });
+
+  it('releases the budget held by a closed link at the next sweep', () => {
+    vi.useFakeTimers();
+    const { PeerClass } = setup({ guardFor: null, budgetBytes: 40_000 });
+    const [gone, next] = [new PeerClass(), new PeerClass()];
+    gone._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(30_000, 1)) });
+    gone.destroyed = true; // closed by the remote side
+    vi.advanceTimersByTime(5_000);
+    next._onChannelMessage({ data: frameOf(FRAME_MORE, seededBytes(30_000, 2)) });
+    expect(next.destroyCalls).toBe(0);
+    expect(gone.destroyCalls).toBe(0);
   });
 });

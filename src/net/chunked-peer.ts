@@ -19,11 +19,31 @@
 // - At most about `SEND_HIGH_WATER_BYTES` wait in the channel's own send buffer (Chromium closes a
 //   channel whose buffer passes 16 MiB); the rest waits in our per-peer queue and is flushed when
 //   the channel fires `bufferedamountlow` (simple-peer sets its threshold to 64 KiB).
-// - Only whole messages reach simple-peer's original `_onChannelMessage`, as an ArrayBuffer.
-// - Nothing thrown from the channel's event handlers: bad frames and failed flushes are reported
-//   through `onError` and counted in `chunkingStats`.
+// - Only whole messages reach simple-peer's original `_onChannelMessage`, as an ArrayBuffer, and
+//   only after the sync guard (./sync-guard.ts) passed them (or rewrote them: junk structs
+//   replaced by GC). y-webrtc reads them synchronously from there, so the guard's verdict is
+//   about exactly the bytes y-webrtc parses.
+// - Nothing thrown from the channel's event handlers: bad frames, dropped messages, failed
+//   flushes and even an exception from y-webrtc's own handler are reported through `onError` and
+//   counted in `chunkingStats` (and `syncGuardStats`).
+// - Receiving memory is bounded (./frames.ts): one message ≤ 32 MiB, a partial message with no
+//   frame for 30 s is dropped (a timer sweeps every few seconds while any partial exists), and
+//   all links together hold ≤ 48 MiB of partial messages. A link evicted from that budget is
+//   closed (`destroy()`); y-webrtc announces again and the peers reconnect and re-sync, so an
+//   honest message lost that way (e.g. a sync step 2) is sent again on the new connection.
+// - A message over the cap is not sent at all (reported): every receiver would drop it.
 import Peer from 'simple-peer/simplepeer.min.js';
-import { createFrameAssembler, MAX_FRAME_BYTES, splitIntoFrames, type FrameAssembler } from './frames';
+import {
+  createFrameAssembler,
+  createPartialBudget,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  PARTIAL_BUDGET_BYTES,
+  PARTIAL_IDLE_TIMEOUT_MS,
+  splitIntoFrames,
+  type FrameAssembler,
+} from './frames';
+import { createSyncGuard, schemaOfPeer, type SyncGuard } from './sync-guard';
 
 export { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './frames';
 
@@ -45,6 +65,8 @@ export interface ChunkablePeer {
   send(chunk: unknown): void;
   _onChannelMessage(event: { data: unknown }): void;
   _onChannelBufferedAmountLow(): void;
+  /** simple-peer's; closes the connection (y-webrtc then re-announces and reconnects). */
+  destroy?(): void;
 }
 
 export interface PeerClassLike {
@@ -52,8 +74,21 @@ export interface PeerClassLike {
 }
 
 export interface ChunkingOptions {
-  /** Called for a malformed incoming frame or a failed flush; the default logs a warning. */
+  /** Called for a malformed frame, a dropped message or a failed flush; the default logs a warning. */
   onError?: (reason: string, peer: ChunkablePeer) => void;
+  /**
+   * The guard each link's whole messages pass before simple-peer sees them; null turns guarding
+   * off (tests of the framing alone). Default: a sync guard for the schema room.ts bound to the
+   * peer (./sync-guard.ts).
+   */
+  guardFor?: ((peer: ChunkablePeer) => SyncGuard) | null;
+  /** The clock for idle partial messages, the budget and the guards' rate limits. */
+  now?: () => number;
+  maxMessageBytes?: number;
+  idleTimeoutMs?: number;
+  budgetBytes?: number;
+  /** How often partial messages are checked for idleness while any exists. */
+  sweepIntervalMs?: number;
 }
 
 /** Counters over all patched peers of this page, for tests and diagnostics. */
@@ -64,6 +99,12 @@ export const chunkingStats = {
   framesReceived: 0,
   messagesReceived: 0,
   errors: 0,
+  /** Partial messages dropped because no frame came for the idle timeout. */
+  idleDrops: 0,
+  /** Links closed because their partial message did not fit the page-wide budget. */
+  budgetEvictions: 0,
+  /** Messages not sent because they exceed the per-message cap. */
+  oversizeNotSent: 0,
 };
 
 export function resetChunkingStats(): void {
@@ -79,10 +120,29 @@ const INSTALLED = Symbol.for('hourmesh.chunked-peer.installed');
 interface PeerState {
   queue: Uint8Array[];
   assembler: FrameAssembler;
+  guard: SyncGuard | null | undefined;
 }
 
-function defaultOnError(reason: string): void {
-  console.warn(`hourmesh chunking: ${reason}`);
+/** Logs a warning, at most 20 per 10 s: a hostile peer must not flood the console. */
+function createDefaultOnError(): (reason: string) => void {
+  let windowStart = 0;
+  let inWindow = 0;
+  let suppressed = 0;
+  return (reason) => {
+    const now = Date.now();
+    if (now - windowStart >= 10_000) {
+      if (suppressed > 0) console.warn(`hourmesh chunking: ${suppressed} more problems not shown`);
+      windowStart = now;
+      inWindow = 0;
+      suppressed = 0;
+    }
+    if (inWindow < 20) {
+      inWindow += 1;
+      console.warn(`hourmesh chunking: ${reason}`);
+    } else {
+      suppressed += 1;
+    }
+  };
 }
 
 /**
@@ -101,16 +161,37 @@ export function installChunking(
       throw new TypeError(`installChunking: peer class has no method ${name}`);
     }
   }
-  const onError = options.onError ?? defaultOnError;
+  const onError = options.onError ?? createDefaultOnError();
+  const now = options.now ?? (() => Date.now());
+  const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const idleTimeoutMs = options.idleTimeoutMs ?? PARTIAL_IDLE_TIMEOUT_MS;
+  const sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+  const guardFor =
+    options.guardFor === undefined
+      ? (peer: ChunkablePeer) => createSyncGuard(schemaOfPeer(peer), { now })
+      : options.guardFor;
+  // One budget for every link of the page (every peer this class makes).
+  const budget = createPartialBudget(options.budgetBytes ?? PARTIAL_BUDGET_BYTES, now);
   const originalSend = proto.send;
   const originalOnMessage = proto._onChannelMessage;
   const originalOnLow = proto._onChannelBufferedAmountLow;
   const states = new WeakMap<ChunkablePeer, PeerState>();
+  // Peers holding a partial message, for the idle sweep (strong references, removed as soon as
+  // the partial completes, is dropped, or the peer is found destroyed).
+  const holding = new Set<ChunkablePeer>();
+  let sweepTimer: ReturnType<typeof setInterval> | null = null;
 
   function stateOf(peer: ChunkablePeer): PeerState {
     let state = states.get(peer);
     if (!state) {
-      state = { queue: [], assembler: createFrameAssembler() };
+      const assembler = createFrameAssembler({
+        maxMessageBytes,
+        idleTimeoutMs,
+        now,
+        budget,
+        onEvicted: (reason) => closeLink(peer, reason),
+      });
+      state = { queue: [], assembler, guard: undefined };
       states.set(peer, state);
     }
     return state;
@@ -119,6 +200,70 @@ export function installChunking(
   function report(peer: ChunkablePeer, reason: string): void {
     chunkingStats.errors += 1;
     onError(reason, peer);
+  }
+
+  /** The link's partial message was evicted from the budget: close it so it reconnects later. */
+  function closeLink(peer: ChunkablePeer, reason: string): void {
+    chunkingStats.budgetEvictions += 1;
+    holding.delete(peer);
+    report(peer, `${reason}; closing the link`);
+    try {
+      peer.destroy?.();
+    } catch (err) {
+      report(peer, `closing the link failed, ${String(err)}`);
+    }
+  }
+
+  function trackPartial(peer: ChunkablePeer, assembler: FrameAssembler): void {
+    if (assembler.pendingBytes > 0) holding.add(peer);
+    else holding.delete(peer);
+    if (holding.size > 0 && sweepTimer === null) {
+      sweepTimer = setInterval(sweep, sweepIntervalMs);
+    } else if (holding.size === 0 && sweepTimer !== null) {
+      clearInterval(sweepTimer);
+      sweepTimer = null;
+    }
+  }
+
+  /** Drops partial messages of closed links and of links silent for the idle timeout. */
+  function sweep(): void {
+    for (const peer of [...holding]) {
+      const { assembler } = stateOf(peer);
+      if (peer.destroyed) {
+        assembler.discard();
+      } else {
+        const expired = assembler.expireIdle();
+        if (expired?.kind === 'error') {
+          chunkingStats.idleDrops += 1;
+          report(peer, expired.reason);
+        }
+      }
+      trackPartial(peer, assembler);
+    }
+  }
+
+  /** Hands a whole message to simple-peer (and so to y-webrtc), through the guard. */
+  function deliver(peer: ChunkablePeer, state: PeerState, message: Uint8Array): void {
+    if (state.guard === undefined) state.guard = guardFor ? guardFor(peer) : null;
+    let bytes = message;
+    if (state.guard) {
+      const verdict = state.guard.check(message);
+      if (verdict.action === 'drop') {
+        report(peer, `sync guard dropped a message: ${verdict.reason}`);
+        return;
+      }
+      if (verdict.action === 'rewrite') {
+        report(peer, `sync guard: ${verdict.reason}`);
+        bytes = verdict.message;
+      }
+    }
+    chunkingStats.messagesReceived += 1;
+    try {
+      originalOnMessage.call(peer, { data: toExactArrayBuffer(bytes) });
+    } catch (err) {
+      // y-webrtc and Yjs trust what they parse; whatever still throws stays out of the page.
+      report(peer, `the message handler threw, ${String(err)}`);
+    }
   }
 
   /** Sends queued frames until the channel's buffer reaches the high-water mark. */
@@ -139,6 +284,12 @@ export function installChunking(
     if (!message) {
       // y-webrtc only ever sends Uint8Array; a string would arrive as bytes, so refuse it.
       throw new TypeError('chunked peer: send() takes binary data only');
+    }
+    if (message.byteLength > maxMessageBytes) {
+      // Every compatible receiver drops it after buffering it: do not make it try.
+      chunkingStats.oversizeNotSent += 1;
+      report(this, `not sent: a message of ${message.byteLength} bytes exceeds ${maxMessageBytes}`);
+      return;
     }
     const { queue } = stateOf(this);
     const frames = splitIntoFrames(message, MAX_FRAME_BYTES);
@@ -181,12 +332,14 @@ export function installChunking(
       return;
     }
     chunkingStats.framesReceived += 1;
-    const result = stateOf(this).assembler.push(frame);
+    const state = stateOf(this);
+    const result = state.assembler.push(frame);
+    trackPartial(this, state.assembler);
     if (result.kind === 'error') {
-      report(this, result.reason);
+      if (result.fatal) closeLink(this, result.reason);
+      else report(this, result.reason);
     } else if (result.kind === 'message') {
-      chunkingStats.messagesReceived += 1;
-      originalOnMessage.call(this, { data: toExactArrayBuffer(result.message) });
+      deliver(this, state, result.message);
     }
   };
 

@@ -94,6 +94,19 @@ export function schemaForRoom(room: string): DocSchema {
   return room.startsWith(CONNECTION_CHECK_ROOM_PREFIX) ? CONNECTION_CHECK_SCHEMA : ECONOMY_SCHEMA;
 }
 
+// Which document a link carries: room.ts binds each simple-peer instance y-webrtc creates to its
+// room's schema (on y-webrtc's 'peers' event, which fires before the channel can open).
+const peerSchemas = new WeakMap<object, DocSchema>();
+
+export function bindPeerSchema(peer: object, schema: DocSchema): void {
+  peerSchemas.set(peer, schema);
+}
+
+/** The schema bound to `peer`; the economy schema for a peer nobody bound. */
+export function schemaOfPeer(peer: object): DocSchema {
+  return peerSchemas.get(peer) ?? ECONOMY_SCHEMA;
+}
+
 /** About 100,000 clients (writing sessions); an economy's doc gets one per session that wrote. */
 export const MAX_STATE_VECTOR_BYTES = 1024 * 1024;
 /**
