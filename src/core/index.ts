@@ -1,5 +1,5 @@
 // Public API of the ledger core. The network and UI layers import from here only.
-export { Ledger, CLOCK_SKEW_MS, type LedgerOptions, type AddReport } from './ledger';
+export { Ledger, CLOCK_SKEW_MS, type LedgerOptions, type AddReport, type Stake } from './ledger';
 export { createEntry, verifyEntry, nextEntryTime, type EntryHead, type EntryScope, type SignedEntry, type VerifyEntryResult } from './create-entry';
 export { economyIdOf, ECONOMY_NONCE_BYTES } from './economy-id';
 export {
@@ -14,6 +14,9 @@ export type { KindBodies, KindName } from './kinds';
 export type { TransferBody } from './kind-transfer';
 export type { ProfileBody } from './kind-profile';
 export type { EconomySettingsBody } from './kind-economy-settings';
+export { checkVouch, type VouchBody, type VouchInput } from './kind-vouch';
+export { checkRelease, type ReleaseBody, type ReleaseInput } from './kind-release';
+export { creditRoomProblem, type CreditReader } from './credit';
 export { DEFAULT_SETTINGS, type Balance, type EconomySettings, type HistoryItem, type Profile } from './ledger-state';
 export {
   parseAmount, formatAmount, manHours, cpuHours, addAmounts, MAX_AMOUNT_MILLI, MILLI_PER_HOUR,

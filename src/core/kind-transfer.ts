@@ -9,9 +9,10 @@
 // Invariants:
 // - Stateless: amount is an integer in 1..MAX_AMOUNT_MILLI, memo ≤ 280 code points, the
 //   recipient is not the author (a self-transfer moves nothing and only pads history).
-// - In replay order: the payer's balance after paying must stay ≥ −creditLimit[currency]
-//   (mutual credit), and the recipient's must stay ≤ MAX_BALANCE_MILLI; otherwise the transfer is
-//   rejected and no balance changes. Zero-sum: payer −amount, recipient +amount.
+// - In replay order: the amount must be ≤ the payer's room (credit.ts: balance + credit limit −
+//   stakes it has given, under the settings its `ack` names), and the recipient must stay
+//   ≤ MAX_BALANCE_MILLI; otherwise the transfer is rejected and no balance changes. Zero-sum:
+//   payer −amount, recipient +amount. A transfer never creates credit for anyone.
 // - A recipient whose own account is frozen by a fork still receives: the payer's entry is valid,
 //   and refusing it would let a third party's misbehaviour decide the payer's outcome.
 
@@ -20,6 +21,7 @@ import { ByteReader, ByteWriter, parseHex, toHex } from './bytes';
 import type { AccountId } from './encoding';
 import type { KindSpec } from './kinds';
 import { changeBalance, readBalance, recordHistory } from './ledger-state';
+import { creditLimitOf, readPledged, settingsOfEntry, spendableOf } from './credit';
 
 export interface TransferBody {
   to: AccountId;
@@ -62,10 +64,13 @@ export const transferKind: KindSpec<TransferBody> = {
   },
   validateBody: validateTransfer,
   applyBody(state, entry, body) {
-    const payer = readBalance(state, entry.author)[body.currency];
-    const limit = state.settings.creditLimit[body.currency];
-    if (payer - body.amount < -limit) {
-      return `insufficient credit: balance ${formatAmount(payer)} ${body.currency}, paying ${formatAmount(body.amount)} would pass the credit limit of -${formatAmount(limit)}`;
+    const settings = settingsOfEntry(state, entry);
+    if (body.amount > spendableOf(state, entry.author, body.currency, settings)) {
+      const payer = readBalance(state, entry.author)[body.currency];
+      const limit = creditLimitOf(state, entry.author, body.currency, settings);
+      const pledged = entry.author === state.founder ? 0 : readPledged(state, entry.author)[body.currency];
+      const staked = pledged > 0 ? ` with ${formatAmount(pledged)} staked on others` : '';
+      return `insufficient credit: balance ${formatAmount(payer)} ${body.currency}${staked}, paying ${formatAmount(body.amount)} would pass the credit limit of -${formatAmount(limit)}`;
     }
     const recipient = readBalance(state, body.to)[body.currency];
     if (recipient + body.amount > MAX_BALANCE_MILLI) return 'recipient balance would exceed the maximum';

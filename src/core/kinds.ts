@@ -15,6 +15,8 @@ import type { EntryMeta, LedgerState } from './ledger-state';
 import { profileKind, type ProfileBody } from './kind-profile';
 import { transferKind, type TransferBody } from './kind-transfer';
 import { economySettingsKind, type EconomySettingsBody } from './kind-economy-settings';
+import { vouchKind, type VouchBody } from './kind-vouch';
+import { releaseKind, type ReleaseBody } from './kind-release';
 
 export type BodyResult<B> = { ok: true; body: B } | { ok: false; error: string };
 
@@ -34,10 +36,12 @@ export interface KindBodies {
   profile: ProfileBody;
   transfer: TransferBody;
   'economy-settings': EconomySettingsBody;
+  vouch: VouchBody;
+  release: ReleaseBody;
 }
 export type KindName = keyof KindBodies;
 
-const KINDS: readonly KindSpec<never>[] = [profileKind, transferKind, economySettingsKind] as KindSpec<never>[];
+const KINDS: readonly KindSpec<never>[] = [profileKind, transferKind, economySettingsKind, vouchKind, releaseKind] as KindSpec<never>[];
 
 const byCode = new Map<number, KindSpec<unknown>>();
 const byName = new Map<string, KindSpec<unknown>>();

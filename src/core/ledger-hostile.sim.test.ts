@@ -19,6 +19,8 @@ import { decodeEnvelope } from './encoding';
 /** The one economy these entries belong to (16 bytes as hex). */
 const ECONOMY = 'ec'.repeat(16);
 const SCOPE = { economy: ECONOMY };
+/** Every key has the whole limit without a vouch (newcomer credit above it): this sim is about chains. */
+const OPEN = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 10 ** 12, CH: 10 ** 12 } };
 
 const AUTHORS = 6;
 const WRITES = 70;
@@ -130,12 +132,12 @@ async function runHostileSeed(seed: number, tally: Tally): Promise<void> {
   arrivals.sort((a, b) => a.at - b.at);
 
   const clock = { now: T0 };
-  const peer = new Ledger({ economy: ECONOMY,
+  const peer = new Ledger({ economy: ECONOMY, initialSettings: OPEN,
     crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 8), checkpointsKept: 2 + pickInt(random, 7),
   });
   const delivered: Uint8Array[] = [];
   const reference = () => {
-    const l = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
+    const l = new Ledger({ economy: ECONOMY, initialSettings: OPEN, crypto: memory.port, founder, now: () => clock.now });
     return l.addEntries(delivered).then(() => l.serialize());
   };
   for (let i = 0; i < arrivals.length;) {
@@ -153,7 +155,7 @@ async function runHostileSeed(seed: number, tally: Tally): Promise<void> {
   await peer.refresh();
   const expected = await reference();
   expect(peer.serialize(), 'after the clock release').toBe(expected);
-  const reversed = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 3, checkpointsKept: 4 });
+  const reversed = new Ledger({ economy: ECONOMY, initialSettings: OPEN, crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 3, checkpointsKept: 4 });
   for (const bytes of [...delivered].reverse()) await reversed.addEntries([bytes]);
   expect(reversed.serialize(), 'delivered in reverse').toBe(expected);
 }

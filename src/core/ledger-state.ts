@@ -12,6 +12,10 @@
 //   history lists only grow by push. That is what makes snapshotState cheap (shallow map copies
 //   plus one length per history list) and restoreState exact. A new field in LedgerState must be
 //   added to serializeState, snapshotState and restoreState together (a test checks the keys).
+// - Credit (credit.ts): `stakes` holds every live stake voucher → member; `vouched` and `pledged`
+//   are its two sums (received per member, given per voucher), kept in step by setStake only.
+//   `settingsLog` lists the applied founder settings in replay order (so in founder seq order);
+//   `settings` is its last element's settings (or the initial ones): what an honest client acks.
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
@@ -22,11 +26,23 @@ export interface Balance {
 }
 
 export interface EconomySettings {
-  /** How far below zero an account may go, in milli-units, per currency. */
+  /** The most any account may go below zero, in milli-units, per currency (see credit.ts). */
   creditLimit: { MH: number; CH: number };
+  /**
+   * Credit every account has without a vouch: fixed when the economy starts (no entry changes
+   * it), 0 in the app. Each fresh key gets it, so one person with k keys draws k times this:
+   * for tests and closed communities only (see credit.ts).
+   */
+  newcomerCredit: { MH: number; CH: number };
 }
 
-export const DEFAULT_SETTINGS: EconomySettings = { creditLimit: { MH: 10_000, CH: 10_000 } };
+export const DEFAULT_SETTINGS: EconomySettings = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 0, CH: 0 } };
+
+/** An applied economy-settings entry: the founder's seq (what entries ack) and what it set. */
+export interface SettingsChange {
+  readonly seq: number;
+  readonly settings: EconomySettings;
+}
 
 export interface Profile {
   name: string;
@@ -43,6 +59,8 @@ export interface HistoryItem {
   currency?: Currency;
   /** Signed change of this account's balance (0 when rejected). */
   delta?: number;
+  /** vouch / release: the stake between the two accounts after the entry, milli. */
+  stake?: number;
   memo?: string;
 }
 
@@ -60,7 +78,18 @@ export interface EntryMeta {
 export interface LedgerState {
   readonly founder: AccountId;
   balances: Map<AccountId, Balance>;
+  /** Settings before any economy-settings entry (LedgerOptions.initialSettings); never changes. */
+  readonly initialSettings: EconomySettings;
+  /** The newest applied settings (what an honest author acks); see settingsLog. */
   settings: EconomySettings;
+  /** Applied founder settings entries in replay order; append-only. */
+  settingsLog: SettingsChange[];
+  /** Live stakes, keyed stakeKey(voucher, member); a value is replaced, never mutated. */
+  stakes: Map<string, Balance>;
+  /** Sum of the stakes each member has received. */
+  vouched: Map<AccountId, Balance>;
+  /** Sum of the stakes each voucher has given. */
+  pledged: Map<AccountId, Balance>;
   supply: { MH: number; CH: number };
   profiles: Map<AccountId, Profile>;
   history: Map<AccountId, HistoryItem[]>;
@@ -68,11 +97,20 @@ export interface LedgerState {
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
 
+export function copySettings(s: EconomySettings): EconomySettings {
+  return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit } };
+}
+
 export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS): LedgerState {
   return {
     founder,
     balances: new Map(),
-    settings: { creditLimit: { ...settings.creditLimit } },
+    initialSettings: copySettings(settings),
+    settings: copySettings(settings),
+    settingsLog: [],
+    stakes: new Map(),
+    vouched: new Map(),
+    pledged: new Map(),
     supply: { MH: 0, CH: 0 },
     profiles: new Map(),
     history: new Map(),
@@ -106,9 +144,16 @@ function sortedEntries<V>(map: ReadonlyMap<string, V>): [string, V][] {
 export function serializeState(state: LedgerState): string {
   return JSON.stringify({
     founder: state.founder,
+    initialSettings: state.initialSettings,
     settings: state.settings,
+    settingsLog: state.settingsLog,
     supply: state.supply,
     balances: sortedEntries(state.balances).map(([k, b]) => [k, b.MH, b.CH]),
+    // The two sums are derived from the stakes; serialized too, so a bug in keeping them in step
+    // shows up as a divergence.
+    stakes: sortedEntries(state.stakes).map(([k, b]) => [k, b.MH, b.CH]),
+    vouched: sortedEntries(state.vouched).map(([k, b]) => [k, b.MH, b.CH]),
+    pledged: sortedEntries(state.pledged).map(([k, b]) => [k, b.MH, b.CH]),
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
   });
@@ -118,6 +163,11 @@ export function serializeState(state: LedgerState): string {
 export interface StateSnapshot {
   readonly balances: ReadonlyMap<AccountId, Balance>;
   readonly settings: EconomySettings;
+  /** settingsLog is append-only, so its length is enough. */
+  readonly settingsLogLength: number;
+  readonly stakes: ReadonlyMap<string, Balance>;
+  readonly vouched: ReadonlyMap<AccountId, Balance>;
+  readonly pledged: ReadonlyMap<AccountId, Balance>;
   readonly supply: { readonly MH: number; readonly CH: number };
   readonly profiles: ReadonlyMap<AccountId, Profile>;
   /** History is append-only, so its length per account is enough to cut it back. */
@@ -125,14 +175,20 @@ export interface StateSnapshot {
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
-export const SNAPSHOT_FIELDS = ['founder', 'balances', 'settings', 'supply', 'profiles', 'history'] as const;
+export const SNAPSHOT_FIELDS = [
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history',
+] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
   const historyLengths = new Map<AccountId, number>();
   for (const [account, list] of state.history) historyLengths.set(account, list.length);
   return {
     balances: new Map(state.balances),
-    settings: { creditLimit: { ...state.settings.creditLimit } },
+    settings: state.settings,
+    settingsLogLength: state.settingsLog.length,
+    stakes: new Map(state.stakes),
+    vouched: new Map(state.vouched),
+    pledged: new Map(state.pledged),
     supply: { ...state.supply },
     profiles: new Map(state.profiles),
     historyLengths,
@@ -146,7 +202,11 @@ export function snapshotState(state: LedgerState): StateSnapshot {
  */
 export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.balances = new Map(snap.balances);
-  state.settings = { creditLimit: { ...snap.settings.creditLimit } };
+  state.settings = snap.settings;
+  state.settingsLog.length = snap.settingsLogLength;
+  state.stakes = new Map(snap.stakes);
+  state.vouched = new Map(snap.vouched);
+  state.pledged = new Map(snap.pledged);
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   for (const [account, list] of state.history) {

@@ -18,6 +18,11 @@ import type { AddReport } from './ledger';
 /** The one economy these entries belong to (16 bytes as hex). */
 const ECONOMY = 'ec'.repeat(16);
 const SCOPE = { economy: ECONOMY };
+/**
+ * Every key starts with some credit of its own (newcomer credit, below the limit) so payments
+ * flow; vouches from the founder and others raise it up to the limit (credit.ts).
+ */
+const INITIAL = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 4_000, CH: 4_000 } };
 
 const PEERS = 8;
 const STEPS = 40;
@@ -47,10 +52,35 @@ async function authorTransfer(sim: Sim, p: number, time?: number): Promise<Uint8
   const to = pickOne(random, ids.filter((x) => x !== me));
   // Mostly small payments; sometimes one large enough to need (and race for) the credit limit.
   const amount = random() < 0.2 ? 6_000 + pickInt(random, 6_000) : 1 + pickInt(random, 2_000);
-  const e = await createEntry(signers[p]!, memory.port, SCOPE, h, time ?? nextEntryTime(h, sim.clock.now), 'transfer', {
+  const e = await createEntry(signers[p]!, memory.port, ackScope(sim, p), h, time ?? nextEntryTime(h, sim.clock.now), 'transfer', {
     to, currency: random() < 0.7 ? 'MH' : 'CH', amount, memo: random() < 0.1 ? 'thanks' : '',
   });
   return e.bytes;
+}
+
+/** Mostly the settings this peer has seen (an honest client); sometimes an older or a huge ack. */
+function ackScope(sim: Sim, p: number) {
+  const roll = sim.random();
+  return { ...SCOPE, ack: roll < 0.8 ? sim.ledgers[p]!.settingsAck : roll < 0.9 ? 0 : 2 ** 40 };
+}
+
+/** A stake: raise one on a random member, or give back part of one held on this peer. */
+async function authorStake(sim: Sim, p: number): Promise<Uint8Array> {
+  const { random, ledgers, ids } = sim;
+  const me = ids[p]!;
+  const ledger = ledgers[p]!;
+  const h = ledger.headOf(me);
+  const time = nextEntryTime(h, sim.clock.now);
+  const currency = random() < 0.5 ? 'MH' : 'CH';
+  const received = ledger.stakesOf(me).received.filter((s) => s.amount[currency] > 0);
+  if (received.length > 0 && random() < 0.4) {
+    const s = pickOne(random, received);
+    const body = { voucher: s.voucher, currency, amount: pickInt(random, s.amount[currency]) } as const;
+    return (await createEntry(signers[p]!, memory.port, ackScope(sim, p), h, time, 'release', body)).bytes;
+  }
+  const member = pickOne(random, ids.filter((x) => x !== me));
+  const amount = ledger.stakeOf(me, member)[currency] + 1 + pickInt(random, 6_000);
+  return (await createEntry(signers[p]!, memory.port, ackScope(sim, p), h, time, 'vouch', { member, currency, amount })).bytes;
 }
 
 async function deliver(sim: Sim, p: number, entries: Uint8Array[]): Promise<void> {
@@ -64,7 +94,7 @@ async function runSeed(seed: number): Promise<void> {
   const clock = { now: T0 };
   const founder = toHex(signers[0]!.publicKey);
   // Odd peers keep small, frequent checkpoints so the partial replay runs often here too.
-  const ledgers = signers.map((_, p) => new Ledger({ economy: ECONOMY,
+  const ledgers = signers.map((_, p) => new Ledger({ economy: ECONOMY, initialSettings: INITIAL,
     crypto: memory.port, founder, now: () => clock.now, ...(p % 2 ? { checkpointEvery: 1 + (p % 4), checkpointsKept: 2 + (p % 3) } : {}),
   }));
   const sim: Sim = { random, clock, ledgers, ids: signers.map((s) => toHex(s.publicKey)), all: [], forged: new Set() };
@@ -111,6 +141,8 @@ async function runSeed(seed: number): Promise<void> {
         creditLimit: { MH: pickInt(random, 20_000), CH: pickInt(random, 20_000) },
       });
       await publish(0, e.bytes);
+    } else if (roll < 0.97) {
+      await publish(p, await authorStake(sim, p));
     } else {
       await publish(p, await authorTransfer(sim, p));
     }
@@ -120,7 +152,7 @@ async function runSeed(seed: number): Promise<void> {
   clock.now += 2 * CLOCK_SKEW_MS + 120_000;
   for (let p = 0; p < PEERS; p++) await deliver(sim, p, sim.all);
   for (const l of ledgers) await l.refresh();
-  const bulk = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
+  const bulk = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
   await bulk.addEntries(shuffleInPlace(random, [...sim.all]));
 
   const expected = bulk.serialize();
@@ -151,15 +183,24 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
   const lastArrival = signers.map(() => T0);
   const authors = 2 + pickInt(random, PEERS - 1);
   let t = T0;
-  const write = async (p: number, time: number, kind: 'transfer' | 'profile' | 'economy-settings', keepHead = true) => {
+  let settingsSeq = 0; // the founder's newest settings entry: what authors mostly ack
+  const write = async (p: number, time: number, kind: 'transfer' | 'profile' | 'economy-settings' | 'vouch' | 'release', keepHead = true) => {
     const h = heads[p];
+    const other = pickOne(random, ids.filter((x) => x !== ids[p]));
+    const currency = random() < 0.7 ? 'MH' : 'CH';
     const body = kind === 'profile'
       ? { name: `peer ${p}`, colour: '#00aa00' }
       : kind === 'economy-settings'
         ? { creditLimit: { MH: pickInt(random, 20_000), CH: pickInt(random, 20_000) } }
-        : { to: pickOne(random, ids.filter((x) => x !== ids[p])), currency: random() < 0.7 ? 'MH' : 'CH', amount: random() < 0.3 ? 4_000 + pickInt(random, 8_000) : 1 + pickInt(random, 2_000), memo: '' };
-    const e = await createEntry(signers[p]!, memory.port, SCOPE, h, time, kind as 'transfer', body as never);
+        : kind === 'vouch'
+          ? { member: other, currency, amount: pickInt(random, 8_000) }
+          : kind === 'release'
+            ? { voucher: other, currency, amount: pickInt(random, 3_000) }
+            : { to: other, currency, amount: random() < 0.3 ? 4_000 + pickInt(random, 8_000) : 1 + pickInt(random, 2_000), memo: '' };
+    const ack = random() < 0.85 ? settingsSeq : pickInt(random, settingsSeq + 2);
+    const e = await createEntry(signers[p]!, memory.port, { ...SCOPE, ack }, h, time, kind as 'transfer', body as never);
     if (keepHead) heads[p] = { seq: (h?.seq ?? 0) + 1, hash: e.id, time };
+    if (kind === 'economy-settings' && keepHead) settingsSeq = heads[p]!.seq;
     return e;
   };
   for (let i = 0; i < OOO_WRITES; i++) {
@@ -168,7 +209,9 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     const time = nextEntryTime(heads[p], t);
     const roll = random();
     let bytes: Uint8Array;
-    if (roll < 0.86) bytes = (await write(p, time, 'transfer')).bytes;
+    if (roll < 0.78) bytes = (await write(p, time, 'transfer')).bytes;
+    else if (roll < 0.83) bytes = (await write(p, time, 'vouch')).bytes;
+    else if (roll < 0.86) bytes = (await write(p, time, 'release')).bytes;
     else if (roll < 0.9) bytes = (await write(p, time, 'profile')).bytes;
     else if (roll < 0.93) bytes = (await write(0, nextEntryTime(heads[0], t), 'economy-settings')).bytes;
     else if (roll < 0.945) {
@@ -197,7 +240,7 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
   arrivals.sort((a, b) => a.at - b.at);
 
   const clock = { now: T0 };
-  const peer = new Ledger({ economy: ECONOMY,
+  const peer = new Ledger({ economy: ECONOMY, initialSettings: INITIAL,
     crypto: memory.port, founder, now: () => clock.now, checkpointEvery: 1 + pickInt(random, 8), checkpointsKept: 2 + pickInt(random, 7),
   });
   const delivered: Uint8Array[] = [];
@@ -207,14 +250,14 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     const report = await peer.addEntries(batch.map((a) => a.bytes));
     paths[report.replay]++;
     delivered.push(...batch.map((a) => a.bytes));
-    const reference = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
+    const reference = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
     await reference.addEntries(delivered);
     expect(peer.serialize(), `after delivery ${delivered.length}`).toBe(reference.serialize());
   }
   // The clock passes the future-dated entries: released on both sides alike.
   clock.now += 2 * CLOCK_SKEW_MS;
   await peer.refresh();
-  const reference = new Ledger({ economy: ECONOMY, crypto: memory.port, founder, now: () => clock.now });
+  const reference = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
   await reference.addEntries(delivered);
   expect(peer.serialize(), 'after the clock release').toBe(reference.serialize());
 }

@@ -23,9 +23,16 @@ beforeAll(async () => {
   [A, B, C] = [alice, bob, carol].map((s) => toHex(s.publicKey)) as [string, string, string];
 });
 
+/**
+ * Every key has the whole credit limit without a vouch (a newcomer credit above any limit), as
+ * before credit had to be vouched for: these tests are about the replay; credit has its own
+ * (kind-vouch.test.ts, credit.sim.test.ts).
+ */
+const OPEN = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 10 ** 12, CH: 10 ** 12 } };
+
 function newLedger(now = T0 + 60_000, tuning: Partial<LedgerOptions> = {}): Ledger & { clock: { now: number } } {
   const clock = { now };
-  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: A, now: () => clock.now, ...tuning });
+  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: A, now: () => clock.now, initialSettings: OPEN, ...tuning });
   return Object.assign(ledger, { clock });
 }
 
@@ -218,7 +225,8 @@ describe('Ledger', () => {
     const l = newLedger();
     const byBob = await createEntry(bob, crypto, SCOPE, undefined, T0, 'economy-settings', { creditLimit: { MH: 0, CH: 0 } });
     const byAlice = await createEntry(alice, crypto, SCOPE, undefined, T0 + 1, 'economy-settings', { creditLimit: { MH: 50_000, CH: 1 } });
-    const big = await createEntry(bob, crypto, SCOPE, head(byBob.id, 1, T0), T0 + 2, 'transfer', pay(C, 40_000));
+    // Bob acks Alice's settings (her seq 1): judged under them.
+    const big = await createEntry(bob, crypto, { ...SCOPE, ack: 1 }, head(byBob.id, 1, T0), T0 + 2, 'transfer', pay(C, 40_000));
     await l.addEntries([byBob.bytes, byAlice.bytes, big.bytes]);
     expect(l.statusOf(byBob.id)).toEqual({ state: 'rejected', reason: 'only the economy founder can change its settings' });
     expect(l.creditLimit('MH')).toBe(50_000);

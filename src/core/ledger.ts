@@ -47,6 +47,14 @@ import {
 } from './ledger-state';
 import { applyEntry, compareReplayOrder, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
+import { creditLimitOf, readStake, settingsAckOf, spendableOf, type CreditReader } from './credit';
+
+/** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
+export interface Stake {
+  voucher: AccountId;
+  member: AccountId;
+  amount: Balance;
+}
 import type { EntryHead, SignedEntry } from './create-entry';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
@@ -93,7 +101,7 @@ interface Checkpoint {
   snap: StateSnapshot;
 }
 
-export class Ledger {
+export class Ledger implements CreditReader {
   private readonly store = createEntryStore();
   private state: LedgerState;
   private statuses = new Map<string, EntryStatus>();
@@ -445,8 +453,49 @@ export class Ledger {
     return this.state.settings;
   }
 
+  /** The economy's credit limit under the newest settings (the founder's; others: see creditOf). */
   creditLimit(currency: Currency): number {
     return this.state.settings.creditLimit[currency];
+  }
+
+  get founder(): AccountId {
+    return this.opts.founder;
+  }
+
+  /** The ack an honest author signs: founder seq of the newest applied settings entry (0 = none). */
+  get settingsAck(): number {
+    return settingsAckOf(this.state);
+  }
+
+  /** An account's credit limits under the newest settings (credit.ts). */
+  creditOf(account: AccountId): { MH: number; CH: number } {
+    const s = this.state.settings;
+    return { MH: creditLimitOf(this.state, account, 'MH', s), CH: creditLimitOf(this.state, account, 'CH', s) };
+  }
+
+  creditIfReleased(member: AccountId, currency: Currency, released: number): number {
+    return creditLimitOf(this.state, member, currency, this.state.settings, -released);
+  }
+
+  /** What an account can still pay or stake under the newest settings: balance + limit − stakes given. */
+  spendable(account: AccountId, currency: Currency): number {
+    return spendableOf(this.state, account, currency, this.state.settings);
+  }
+
+  stakeOf(voucher: AccountId, member: AccountId): Balance {
+    return readStake(this.state, voucher, member);
+  }
+
+  /** Every live stake given or received by `account`. */
+  stakesOf(account: AccountId): { given: Stake[]; received: Stake[] } {
+    const given: Stake[] = [];
+    const received: Stake[] = [];
+    for (const [key, amount] of this.state.stakes) {
+      const [voucher, member] = key.split('>') as [AccountId, AccountId];
+      if (voucher === account) given.push({ voucher, member, amount });
+      if (member === account) received.push({ voucher, member, amount });
+    }
+    return { given, received };
   }
 
   supply(currency: Currency): number {

@@ -1,0 +1,159 @@
+// Credit: who may go below zero, by how much, and under which settings (docs/LEDGER.md "Credit").
+//
+// Rules (every reducer that moves value reads them from here, and so does every check a person
+// runs before signing, so the two cannot drift apart):
+// - Settings by acknowledgement, not by time. Every entry carries `ack`, the founder seq of the
+//   newest economy-settings entry its author had seen. An entry is judged under the newest applied
+//   settings entry that precedes it in replay order AND whose founder seq ≤ its ack; if none, the
+//   economy's initial settings. So a settings change binds only entries whose authors had seen
+//   it: a founder who backdates a lower limit cannot reverse an entry signed before (its ack is
+//   lower), and an author who ignores a change keeps at most the settings it had already seen
+//   (nothing it did not have). A large ack (say 2^53) just means "the newest before me in time".
+//   ack is not required to grow along an author's chain: that would bind nobody, since an author
+//   who wants the older settings simply never raises its ack.
+// - Credit limit of an account in a currency, under settings S:
+//     founder → S.creditLimit;
+//     anyone else → min(S.creditLimit, S.newcomerCredit + vouched + earnedCredit).
+//   vouched = the sum of the stakes members currently hold on it (kind-vouch.ts). A fresh key has
+//   no credit (newcomerCredit is 0 unless the founder sets it). Plain transfers never create
+//   credit: two keys of one person could pay each other (earnedCredit is the extension point).
+// - Room (what an account can still spend or stake) = balance + limit − pledged, where pledged =
+//   the stakes it has given. The founder's stakes do not count against its room: the founder is
+//   the economy's gate (as a Cyclos administrator); it can admit anyone, sybils included, and
+//   every stake it gives is a signed entry anyone can audit.
+//   A transfer or a stake needs amount ≤ room; a release needs the member's room to stay ≥ 0.
+//   So a stake really is at stake: what a voucher has pledged it cannot spend, and the member can
+//   never owe more than the stakes on it (plus newcomer credit).
+// - The bound (checked by credit.sim.test.ts): for any set K of keys, the debt K can run up
+//   against everyone else is at most the stakes given to K from outside K (plus newcomer credit
+//   per key, plus anything the founder gives if the founder is in K). Sketch: every applied entry
+//   of k leaves balance(k) ≥ pledged(k) − limit(k); incoming payments and releases of its stakes
+//   only raise that side; summing over K, the stakes inside K cancel (given on one side, received
+//   on the other), leaving Σ balance(K) ≥ −(stakes into K from outside).
+
+import { MAX_BALANCE_MILLI, formatAmount, type Currency } from './amounts';
+import type { AccountId } from './encoding';
+import { ZERO_BALANCE, readBalance, type Balance, type EconomySettings, type EntryMeta, type LedgerState } from './ledger-state';
+
+/** The settings an entry with this ack is judged under (see the header). */
+export function settingsFor(state: LedgerState, ack: number): EconomySettings {
+  const log = state.settingsLog;
+  // Newest first: the log is in founder seq order (the founder's entries replay in chain order).
+  for (let i = log.length - 1; i >= 0; i--) if (log[i]!.seq <= ack) return log[i]!.settings;
+  return state.initialSettings;
+}
+
+/** The settings for the entry being applied (its author's ack). */
+export function settingsOfEntry(state: LedgerState, entry: EntryMeta): EconomySettings {
+  return settingsFor(state, entry.ack);
+}
+
+/** The founder seq of the newest applied settings entry: the ack an honest author signs (0 = none). */
+export function settingsAckOf(state: LedgerState): number {
+  return state.settingsLog[state.settingsLog.length - 1]?.seq ?? 0;
+}
+
+/**
+ * Credit earned by validated work. Always 0 today: plain transfers must never count (two keys of
+ * one person can pay each other). Extension point for later kinds (validated compute results,
+ * accepted task payments): they will record what an account earned from others, and this adds it.
+ */
+export function earnedCredit(_state: LedgerState, _account: AccountId, _currency: Currency): number {
+  return 0;
+}
+
+/**
+ * How far below zero `account` may go in `currency` under `settings` (see the header);
+ * `vouchedChange` asks "and if the stakes on it changed by this much" (a release's check).
+ */
+export function creditLimitOf(state: LedgerState, account: AccountId, currency: Currency, settings: EconomySettings, vouchedChange = 0): number {
+  const cap = settings.creditLimit[currency];
+  if (account === state.founder) return cap;
+  const vouched = readVouched(state, account)[currency] + vouchedChange;
+  const backed = settings.newcomerCredit[currency] + vouched + earnedCredit(state, account, currency);
+  return Math.min(cap, backed);
+}
+
+/** What `account` can still spend or stake: balance + limit − stakes given (founder: not counted). */
+export function spendableOf(state: LedgerState, account: AccountId, currency: Currency, settings: EconomySettings, vouchedChange = 0): number {
+  const pledged = account === state.founder ? 0 : readPledged(state, account)[currency];
+  return readBalance(state, account)[currency] + creditLimitOf(state, account, currency, settings, vouchedChange) - pledged;
+}
+
+export function stakeKey(voucher: AccountId, member: AccountId): string {
+  return `${voucher}>${member}`;
+}
+
+export function readStake(state: LedgerState, voucher: AccountId, member: AccountId): Balance {
+  return state.stakes.get(stakeKey(voucher, member)) ?? ZERO_BALANCE;
+}
+
+export function readVouched(state: LedgerState, member: AccountId): Balance {
+  return state.vouched.get(member) ?? ZERO_BALANCE;
+}
+
+export function readPledged(state: LedgerState, voucher: AccountId): Balance {
+  return state.pledged.get(voucher) ?? ZERO_BALANCE;
+}
+
+/**
+ * Sets one stake and keeps both sums in step; callers have checked the rules and the bounds
+ * (stakeBoundProblem). Values are replaced, never mutated (checkpoints share them).
+ */
+export function setStake(state: LedgerState, voucher: AccountId, member: AccountId, currency: Currency, amount: number): void {
+  const key = stakeKey(voucher, member);
+  const old = readStake(state, voucher, member);
+  const delta = amount - old[currency];
+  const next = withAmount(old, currency, amount);
+  if (next.MH === 0 && next.CH === 0) state.stakes.delete(key);
+  else state.stakes.set(key, next);
+  addTo(state.vouched, member, currency, delta);
+  addTo(state.pledged, voucher, currency, delta);
+}
+
+/** A reason to refuse a stake change that would push a sum past MAX_BALANCE_MILLI (precision). */
+export function stakeBoundProblem(state: LedgerState, voucher: AccountId, member: AccountId, currency: Currency, delta: number): string | undefined {
+  if (readVouched(state, member)[currency] + delta > MAX_BALANCE_MILLI) return 'the stakes held on this member would exceed the maximum';
+  if (readPledged(state, voucher)[currency] + delta > MAX_BALANCE_MILLI) return 'the stakes this voucher has given would exceed the maximum';
+  return undefined;
+}
+
+function withAmount(b: Balance, currency: Currency, amount: number): Balance {
+  return (currency === 'MH' ? { MH: amount, CH: b.CH } : { MH: b.MH, CH: amount }) as Balance;
+}
+
+function addTo(map: Map<AccountId, Balance>, account: AccountId, currency: Currency, delta: number): void {
+  const old = map.get(account) ?? ZERO_BALANCE;
+  const next = withAmount(old, currency, old[currency] + delta);
+  if (next.MH === 0 && next.CH === 0) map.delete(account);
+  else map.set(account, next);
+}
+
+/**
+ * What the checks a person runs before signing need to read (the Ledger implements it), so the
+ * checks in kind-*.ts stay pure and testable without a Ledger.
+ */
+export interface CreditReader {
+  readonly founder: AccountId;
+  balanceOf(account: AccountId): Balance;
+  /** Credit limits under the newest settings (what an honest client acks). */
+  creditOf(account: AccountId): { MH: number; CH: number };
+  spendable(account: AccountId, currency: Currency): number;
+  stakeOf(voucher: AccountId, member: AccountId): Balance;
+  /** The credit limit `member` would have with `released` less staked on it. */
+  creditIfReleased(member: AccountId, currency: Currency, released: number): number;
+  frozenAt(account: AccountId): number | undefined;
+}
+
+/**
+ * The sentence a person reads when `amount` is more than they can spend now, or undefined.
+ * A newcomer (no credit, nothing received) hears how to get credit rather than "over the limit".
+ */
+export function creditRoomProblem(reader: CreditReader, me: AccountId, currency: Currency, amount: number): string | undefined {
+  const room = reader.spendable(me, currency);
+  if (amount <= room) return undefined;
+  if (reader.creditOf(me)[currency] === 0 && reader.balanceOf(me)[currency] <= 0) {
+    return 'You have no credit yet: a member can vouch for you, or receive hours first.';
+  }
+  return `That is over your credit limit: you can send at most ${formatAmount(Math.max(0, room))} ${currency} now.`;
+}
