@@ -7,13 +7,19 @@
 //   and `close()` it before opening the room again.
 // - The password encrypts everything that passes through the signaling server (y-webrtc derives
 //   an AES-GCM key with PBKDF2 from it), so a peer with the wrong password never sees the others.
+// - Every peer of the room is bound to the room's document schema before its channel opens, so
+//   the sync guard (./sync-guard.ts) checks what it sends against the right roots.
+// - `secretMismatch` follows the rule in ./mismatch-detector.ts: persistent, well-formed foreign
+//   announces raise it, quiet clears it; a publish of junk on the topic does not.
 import { WebrtcProvider } from 'y-webrtc';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { fromBase64, toBase64 } from 'lib0/buffer';
+import { toBase64 } from 'lib0/buffer';
 import { installChunking } from './chunked-peer';
+import { bindPeerSchema, schemaForRoom } from './sync-guard';
+import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
 import type { IceServer } from './network-config';
 
 installChunking();
@@ -70,21 +76,27 @@ async function encryptAnnounce(peerId: string, key: CryptoKey): Promise<string> 
   return toBase64(encoding.toUint8Array(out));
 }
 
+/** Re-announce at most this often in answer to foreign announces (the rhythm the rule expects). */
+const REANNOUNCE_INTERVAL_MS = 5_000;
+/** Members wait up to this long before answering, so one answer usually suffices for all. */
+const REANNOUNCE_JITTER_MS = 1_000;
+
 /**
- * True when a signaling message of this room cannot be opened with our key: its sender used a
- * different password. y-webrtc drops such messages silently; we count them to tell the person.
- * Format (y-webrtc's crypto.js): base64 of varString "AES-GCM", varUint8Array iv, varUint8Array data.
+ * Opens an envelope of this room with our key: 'announce' / 'other' when it decrypts (a member
+ * with our secret), 'foreign' when it does not (y-webrtc drops those silently).
  */
-async function isForeignSecret(data: string, key: CryptoKey): Promise<boolean> {
+async function openEnvelope(envelope: Envelope, key: CryptoKey): Promise<'announce' | 'other' | 'foreign'> {
+  let plain: ArrayBuffer;
   try {
-    const decoder = decoding.createDecoder(fromBase64(data));
-    if (decoding.readVarString(decoder) !== 'AES-GCM') return true;
-    const iv = decoding.readVarUint8Array(decoder);
-    const cipher = decoding.readVarUint8Array(decoder);
-    await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(iv) }, key, new Uint8Array(cipher));
-    return false;
+    plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(envelope.iv) }, key, new Uint8Array(envelope.ciphertext));
   } catch {
-    return true;
+    return 'foreign';
+  }
+  try {
+    const message = decoding.readAny(decoding.createDecoder(new Uint8Array(plain))) as { type?: unknown } | null;
+    return message?.type === 'announce' ? 'announce' : 'other';
+  } catch {
+    return 'other';
   }
 }
 
@@ -115,11 +127,15 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   };
   // y-webrtc emits 'peers' when a connection is created or closed, but nothing when its data
   // channel opens; watch each new simple-peer for 'connect' so the count is live.
+  // The same handler binds each new peer to the room's schema: y-webrtc emits 'peers' right after
+  // creating the peer, before its data channel can open.
+  const schema = schemaForRoom(options.room);
   const watched = new WeakSet<object>();
   const onPeers = () => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (watched.has(conn.peer)) continue;
       watched.add(conn.peer);
+      bindPeerSchema(conn.peer, schema);
       conn.peer.on('connect', notify);
     }
     notify();
@@ -128,26 +144,60 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   provider.on('status', notify);
   provider.on('synced', notify);
   // A newcomer with the wrong secret announces itself; we cannot read it, and y-webrtc would not
-  // answer, so the newcomer would hear nothing at all. Re-announcing ourselves (at most every few
-  // seconds) lets it fail to read *our* message, and so learn that the secrets differ.
+  // answer, so the newcomer would hear nothing at all. Re-announcing ourselves lets it fail to
+  // read *our* message, and so learn that the secrets differ; it answers likewise, so while both
+  // are open they exchange an announce about every REANNOUNCE_INTERVAL_MS, which is the
+  // persistence the detector waits for. Each member waits a random moment before answering and
+  // skips its answer if a member with our secret announced after the foreign announce: one
+  // answer per round serves everyone, instead of every member publishing to every member.
+  const detector = new MismatchDetector();
+  let closed = false;
   let lastReannounce = 0;
-  const reannounce = async (conn: SignalingConnLike, key: CryptoKey) => {
-    const peerId = provider.room?.peerId;
-    if (!peerId || Date.now() - lastReannounce < 5_000) return;
-    lastReannounce = Date.now();
-    conn.send({ type: 'publish', topic: options.room, data: await encryptAnnounce(peerId, key) });
+  let lastForeignAt = 0;
+  let lastOwnAnnounceAt = 0;
+  let reannounceTimer: ReturnType<typeof setTimeout> | null = null;
+  let clearTimer: ReturnType<typeof setTimeout> | null = null;
+  const refreshMismatch = () => {
+    const now = Date.now();
+    const next = detector.isMismatch(now);
+    if (next !== secretMismatch) {
+      secretMismatch = next;
+      notify();
+    }
+    if (clearTimer !== null) clearTimeout(clearTimer);
+    const clearsAt = detector.clearsAt(now);
+    clearTimer = closed || clearsAt === null ? null : setTimeout(refreshMismatch, clearsAt - now + 50);
+  };
+  const scheduleReannounce = (conn: SignalingConnLike, key: CryptoKey) => {
+    if (reannounceTimer !== null || closed) return;
+    const now = Date.now();
+    const due = Math.max(now + Math.random() * REANNOUNCE_JITTER_MS, lastReannounce + REANNOUNCE_INTERVAL_MS);
+    reannounceTimer = setTimeout(() => {
+      reannounceTimer = null;
+      const peerId = provider.room?.peerId;
+      if (closed || !peerId || lastOwnAnnounceAt > lastForeignAt) return;
+      lastReannounce = Date.now();
+      void encryptAnnounce(peerId, key).then((data) => {
+        if (!closed) conn.send({ type: 'publish', topic: options.room, data });
+      });
+    }, due - now);
   };
   const onSignalFrom = (conn: SignalingConnLike) => (message: unknown) => {
     const m = message as { type?: unknown; topic?: unknown; data?: unknown };
     if (m?.type !== 'publish' || m.topic !== options.room || typeof m.data !== 'string') return;
-    const data = m.data;
+    // Junk that is not even an envelope is not evidence of anything: ignored.
+    const envelope = parseEnvelope(m.data);
+    if (!envelope) return;
+    const arrivedAt = Date.now();
     void provider.key.then(async (key) => {
-      if (!key || !(await isForeignSecret(data, key))) return;
-      await reannounce(conn, key);
-      if (!secretMismatch) {
-        secretMismatch = true;
-        notify();
-      }
+      if (!key || closed) return;
+      const opened = await openEnvelope(envelope, key);
+      if (opened === 'announce') lastOwnAnnounceAt = Math.max(lastOwnAnnounceAt, arrivedAt);
+      if (opened !== 'foreign' || !isAnnounceShaped(envelope)) return;
+      lastForeignAt = Math.max(lastForeignAt, arrivedAt);
+      detector.recordForeign(arrivedAt);
+      refreshMismatch();
+      scheduleReannounce(conn, key);
     });
   };
   const onSignal = new Map(conns.map((conn) => [conn, onSignalFrom(conn)]));
@@ -165,6 +215,9 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       return () => listeners.delete(callback);
     },
     close() {
+      closed = true;
+      if (reannounceTimer !== null) clearTimeout(reannounceTimer);
+      if (clearTimer !== null) clearTimeout(clearTimer);
       for (const conn of conns) {
         conn.off('connect', notify);
         conn.off('disconnect', notify);
