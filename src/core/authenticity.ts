@@ -1,20 +1,25 @@
 // Authenticity: which stored entries were really signed by their author, with few signature checks.
 //
-// Rule (the definition every peer applies, not just an optimisation):
-//   an entry E is authentic  iff  E's own signature verifies,
-//                            or   some authentic entry by the same author has seq = E.seq + 1
-//                                 and prev = id(E).
-// A successor's signature covers its prev hash, and that hash covers every byte of E including
-// E's signature, so the author vouched for E by signing the successor. Hence verifying one head
-// authenticates its whole chain below it: a late joiner with 1,000 authors checks ~1,000
-// signatures, not 100,000. Forging anything still needs the key (or a SHA-256 collision).
+// Rule (the definition every peer applies): an entry is authentic iff its OWN signature verifies
+// under the strict Ed25519 rules (ed25519-strict.ts). An entry whose signature fails is
+// equivalent to an entry never received: the Ledger drops it (nothing can make it count later,
+// so nobody needs to keep it), and its successors wait for a valid entry at that seq.
 //
-// The algorithm walks each author's entries from the highest seq down. An entry with an authentic
-// child is authentic without a check; any other (a head, the top of a piece whose successor is
-// missing, or one whose children all failed) needs its own check. Checks are
-// batched per round; if a head's signature fails, the next round checks its parent, and so on, so
-// one forged head never hides the valid entries below it. Results are cached on the entry.
-// The outcome depends only on the set of entries considered, never on arrival order.
+// Fast load (an optimisation whose result is provisional until checked): a successor's
+// signature covers its prev hash, and that hash covers every byte of the predecessor including
+// its signature; so an honest author's chain is authentic below any head that verifies, and a
+// late joiner with 1,000 authors checks ~1,000 signatures before it shows balances, not 100,000.
+// Entries accepted that way keep `sig === SIG_UNKNOWN` and are listed by the caller; the Ledger
+// then checks them in the background (Ledger.whenVerified). Only an author who signs a successor
+// of an entry with a broken signature makes the provisional state differ from the final one,
+// and only until that check reaches it: then the broken entry is dropped and everything is
+// replayed, on every peer alike — the final state depends on the set of entries only.
+//
+// The walk goes over each author's entries from the highest seq down. An entry with an
+// authentic child is (provisionally) authentic without a check; any other (a head, the top of a
+// piece whose successor is missing, or one whose children all failed) needs its own check.
+// Checks are batched per round; if a head's signature fails, the next round checks its parent,
+// and so on, so one forged head never hides the valid entries below it. Results are cached.
 
 import { verifyMany, type CryptoPort } from './crypto-port';
 import { sortedSeqs, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type EntryStore, type StoredEntry } from './entry-store';
@@ -69,9 +74,11 @@ function advanceWalk(walk: Walk, isIncluded: (e: StoredEntry) => boolean, toVeri
     const before = toVerify.length;
     for (const e of list) {
       if (e.authentic !== undefined || !isIncluded(e)) continue;
-      if (children && children.some((c) => c.authentic === true && c.env.prev === e.id)) e.authentic = true;
+      // A known-bad signature is never vouched for: it is as if the entry were absent.
+      if (e.sig === SIG_INVALID) e.authentic = false;
+      else if (children && children.some((c) => c.authentic === true && c.env.prev === e.id)) e.authentic = true;
       else if (e.sig === SIG_UNKNOWN) toVerify.push(e);
-      else e.authentic = e.sig === SIG_VALID;
+      else e.authentic = true;
     }
     if (toVerify.length > before) return true; // resume at this seq once the checks are back
   }

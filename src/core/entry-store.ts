@@ -1,17 +1,12 @@
 // Every decodable entry a ledger has received, indexed by id and by (author, seq).
 //
 // Invariants:
-// - The store only grows; an entry is stored once (same bytes = same id = idempotent).
-// - Entries with invalid signatures are kept too, bytes and all, with no bound — decided so
-//   because they take part in the outcome: (1) a later entry signed by the same author may name
-//   one as prev and so vouch for it (authenticity.ts), after which it applies; a peer that had
-//   forgotten it would hold that successor pending while the others apply it, so an author could
-//   split peers on purpose (publish a broken entry, flood until some peers drop it, then sign the
-//   successor); (2) its status ("invalid signature") is part of serialize(). Each costs what any
-//   stored entry costs (≤ MAX_ENTRY_BYTES, its signature checked once) and comes only from the
-//   shared document, which needs the room secret to write. They are never re-published
-//   (validEntries filters them). Undecodable inputs are not stored at all: Ledger keeps only a
-//   bounded list of their ids (they can never take part in anything).
+// - An entry is stored once (same bytes = same id = idempotent).
+// - Entries whose own signature failed are removed (removeEntry): under the authenticity rule
+//   (authenticity.ts) such an entry can never count, so it is equivalent to an entry never
+//   received, and keeping it would let anyone who knows the room secret (no key needed) fill
+//   every peer's memory. Undecodable inputs are never stored. The Ledger keeps only a bounded
+//   list of the ids of what it dropped, so a re-sent one costs a hash, not a signature check.
 // - Seqs go up to 2^53 − 1: walk an author's entries with sortedSeqs, never by counting to maxSeq.
 // - `sig` caches the result of checking the entry's own signature so it is never checked twice.
 
@@ -56,6 +51,22 @@ export function insertEntry(store: EntryStore, entry: StoredEntry): boolean {
   else log.bySeq.set(entry.env.seq, [entry]);
   if (entry.env.seq > log.maxSeq) log.maxSeq = entry.env.seq;
   return true;
+}
+
+/**
+ * Forgets an entry (one whose signature failed, or a frozen author's entry that can never count).
+ * `maxSeq` may stay above the highest stored seq: it is only an upper bound (sortedSeqs and the
+ * seq walks cope with gaps).
+ */
+export function removeEntry(store: EntryStore, entry: StoredEntry): void {
+  if (store.byId.get(entry.id) !== entry) return;
+  store.byId.delete(entry.id);
+  const log = store.authors.get(entry.env.author)!;
+  const list = log.bySeq.get(entry.env.seq)!;
+  const rest = list.filter((e) => e !== entry);
+  if (rest.length > 0) log.bySeq.set(entry.env.seq, rest);
+  else log.bySeq.delete(entry.env.seq);
+  if (log.bySeq.size === 0) store.authors.delete(entry.env.author);
 }
 
 /** The author's stored seqs in ascending order (usually 1..maxSeq, with no sort needed). */

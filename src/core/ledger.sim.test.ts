@@ -154,6 +154,8 @@ async function runSeed(seed: number): Promise<void> {
   for (const l of ledgers) await l.refresh();
   const bulk = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
   await bulk.addEntries(shuffleInPlace(random, [...sim.all]));
+  await bulk.whenVerified();
+  for (const l of ledgers) await l.whenVerified();
 
   const expected = bulk.serialize();
   ledgers.forEach((l, p) => expect(l.serialize(), `peer ${p} diverged`).toBe(expected));
@@ -252,6 +254,8 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
     delivered.push(...batch.map((a) => a.bytes));
     const reference = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
     await reference.addEntries(delivered);
+    await reference.whenVerified();
+    await peer.whenVerified();
     expect(peer.serialize(), `after delivery ${delivered.length}`).toBe(reference.serialize());
   }
   // The clock passes the future-dated entries: released on both sides alike.
@@ -259,6 +263,8 @@ async function runOutOfOrderSeed(seed: number, paths: Record<AddReport['replay']
   await peer.refresh();
   const reference = new Ledger({ economy: ECONOMY, initialSettings: INITIAL, crypto: memory.port, founder, now: () => clock.now });
   await reference.addEntries(delivered);
+  await reference.whenVerified();
+  await peer.whenVerified();
   expect(peer.serialize(), 'after the clock release').toBe(reference.serialize());
 }
 

@@ -40,6 +40,7 @@ function newLedger(now = T0 + 60_000, tuning: Partial<LedgerOptions> = {}): Ledg
 async function inOneBatch(entries: Uint8Array[], now = T0 + 60_000): Promise<string> {
   const l = newLedger(now);
   await l.addEntries(entries);
+  await l.whenVerified();
   return l.serialize();
 }
 
@@ -136,10 +137,27 @@ describe('Ledger', () => {
     const real3 = await createEntry(alice, crypto, SCOPE, head(e2.id, 2, T0 + 1), T0 + 2, 'transfer', pay(B, 4));
     const fake3 = await signRaw(bob, 3, e2.id, T0 + 2, 2, encodeKindBody('transfer', pay(C, 9000)));
     fake3.bytes.set(alice.publicKey, 17); // claim to be alice; bob's signature no longer matches
+    // A small batch: each entry's own signature is checked, the forgery is dropped on the spot.
     const r = await l.addEntries([e1.bytes, e2.bytes, real3.bytes, fake3.bytes].reverse());
-    expect(r.replay).toBe('full');
+    expect(r.replay).toBe('incremental');
     expect(l.balanceOf(B).MH).toBe(7);
     expect(l.forks).toEqual([]);
+    // A big batch (a late joiner's load): the head-only walk meets the forged head, checks its
+    // parent next, and still finds every valid entry below it.
+    const padding: Uint8Array[] = [];
+    let h: ReturnType<typeof head> | undefined;
+    for (let i = 0; i < 20; i++) {
+      const p = await createEntry(carol, crypto, SCOPE, h, T0 + 100 + i, 'profile', { name: `Carol ${i}`, colour: '#123456' });
+      padding.push(p.bytes);
+      h = head(p.id, i + 1, T0 + 100 + i);
+    }
+    const big = newLedger();
+    const r2 = await big.addEntries([...padding, e1.bytes, e2.bytes, fake3.bytes, real3.bytes]);
+    expect(r2.replay).toBe('full');
+    await big.whenVerified();
+    expect(big.balanceOf(B).MH).toBe(7);
+    expect(big.forks).toEqual([]);
+    expect(big.profileOf(C)?.name).toBe('Carol 19');
   });
 
   it('holds an entry whose predecessor is missing, then applies both when it arrives', async () => {
@@ -183,8 +201,10 @@ describe('Ledger', () => {
     l.clock.now = T0 + 59_999;
     expect((await l.refresh()).replay).toBe('none');
     l.clock.now = T0 + 60_000;
-    expect((await l.refresh()).replay).toBe('full');
+    // Released by the clock, it joins as if it arrived now: here it extends its author's chain.
+    expect((await l.refresh()).replay).toBe('incremental');
     expect(l.statusOf(future.id)).toEqual({ state: 'applied' });
+    expect(l.serialize()).toBe(await inOneBatch([future.bytes, now.bytes], T0 + 60_000));
   });
 
   it('counts a fork only once both entries are within the clock horizon', async () => {
@@ -233,20 +253,54 @@ describe('Ledger', () => {
     expect(l.statusOf(big.id)).toEqual({ state: 'applied' });
   });
 
-  it('treats an entry with a bad own signature as authentic when its signed successor commits to it', async () => {
+  it('drops an entry whose own signature fails, even when a signed successor commits to it', async () => {
+    // Authentic means "its own signature verifies": a broken entry counts as never received, so
+    // nobody has to keep it (a forger needs no key and could fill every peer's memory otherwise).
     const l = newLedger();
     const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
     const bad1 = e1.bytes.slice();
     bad1[bad1.length - 1]! ^= 1;
     const bad1Id = toHex(await crypto.sha256(bad1));
     const e2 = await createEntry(alice, crypto, SCOPE, head(bad1Id, 1, T0), T0 + 1, 'transfer', pay(B, 2));
-    await l.addEntries([bad1]);
+    const r = await l.addEntries([bad1]);
+    expect(r.replay).toBe('none'); // one signature check, no replay
     expect(l.statusOf(bad1Id)).toEqual({ state: 'rejected', reason: 'invalid signature' });
+    expect(l.entryCount).toBe(0);
     await l.addEntries([e2.bytes]);
-    expect(l.statusOf(bad1Id)).toEqual({ state: 'applied' });
+    expect(l.statusOf(e2.id)?.state).toBe('pending'); // waits for a valid entry 1
+    // In a late joiner's big batch, e2's signature first vouches for bad1 (a head-only load),
+    // until the background check reaches bad1: then both peers agree again.
+    const padding: Uint8Array[] = [];
+    let h: ReturnType<typeof head> | undefined;
+    for (let i = 0; i < 20; i++) {
+      const p = await createEntry(carol, crypto, SCOPE, h, T0 + 100 + i, 'profile', { name: `Carol ${i}`, colour: '#123456' });
+      padding.push(p.bytes);
+      h = head(p.id, i + 1, T0 + 100 + i);
+    }
+    await l.addEntries(padding);
+    await l.whenVerified();
     const fresh = newLedger();
-    await fresh.addEntries([e2.bytes, bad1]);
+    await fresh.addEntries([...padding, e2.bytes, bad1]);
+    expect(fresh.unverifiedCount).toBe(20); // carol's 1–19 and bad1, vouched by their successors
+    await fresh.whenVerified();
+    expect(fresh.unverifiedCount).toBe(0);
     expect(fresh.serialize()).toBe(l.serialize());
+    expect(fresh.balanceOf(B).MH).toBe(0);
+  });
+
+  it('a forged entry that is not the author\'s next costs one check and no replay, and is not kept', async () => {
+    const l = newLedger();
+    const e1 = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1));
+    await l.addEntries([e1.bytes]);
+    // Anyone can write such bytes: seq 7 under a prev nobody has, with a broken signature.
+    const forged = await signRaw(bob, 7, 'ab'.repeat(32), T0 + 5, 2, encodeKindBody('transfer', pay(C, 1)));
+    const bytes = forged.bytes.slice();
+    bytes.set(alice.publicKey, 17); // claims to be Alice: Bob's signature no longer matches
+    const r = await l.addEntries([bytes]);
+    expect(r.replay).toBe('none');
+    expect(r.rejected[0]?.reason).toBe('invalid signature');
+    expect(l.entryCount).toBe(1);
+    expect((await l.addEntries([bytes])).duplicates).toBe(1); // a re-sent forgery costs a hash
   });
 
   it('rejects an entry whose prev names another seq of the same author', async () => {
@@ -372,20 +426,25 @@ describe('Ledger', () => {
       expect(r.rejected).toEqual([{ id: e.id, reason: 'account frozen: fork at seq 2' }]);
       h = head(e.id, h.seq + 1, T0 + 10 + i);
     }
-    // A third branch at the fork seq (the proof keeps the two lowest ids), and a forgery above.
+    // …and is not kept: above a verified fork seq nothing can ever count or prove anything more.
+    expect(l.entryCount).toBe(3);
+    // A third branch at the fork seq: dropped at once unless it has a lower id than one of the
+    // two kept there (the proof), which changes what exists at seq 2 → full replay.
     const c2 = await createEntry(carol, crypto, SCOPE, head(e1.id, 1, T0), T0 + 3, 'transfer', pay(B, 3));
-    expect((await add(c2.bytes)).replay).toBe('none');
+    const replacesOne = c2.id < [a2.id, b2.id].sort()[1]!;
+    expect((await add(c2.bytes)).replay).toBe(replacesOne ? 'full' : 'none');
+    expect(l.entryCount).toBe(3); // e1 and the two lowest ids at seq 2
     const forged = await createEntry(carol, crypto, SCOPE, h, T0 + 20, 'transfer', pay(B, 6));
     const bad = forged.bytes.slice();
     bad[bad.length - 1]! ^= 1;
     const badId = toHex(await crypto.sha256(bad));
     const r = await add(bad);
     expect(r.replay).toBe('none');
-    expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'invalid signature' });
-    // Carol signs a successor of the broken entry: it vouches for it (same outcome as one batch).
+    expect(l.statusOf(badId)?.state).toBe('rejected');
+    // Carol signs a successor of the broken entry: above the fork seq, dropped too.
     const vouch = await createEntry(carol, crypto, SCOPE, head(badId, h.seq + 1, T0 + 20), T0 + 21, 'transfer', pay(B, 7));
     expect((await add(vouch.bytes)).replay).toBe('none');
-    expect(l.statusOf(badId)).toEqual({ state: 'rejected', reason: 'account frozen: fork at seq 2' });
+    expect(l.statusOf(vouch.id)).toEqual({ state: 'rejected', reason: 'account frozen: fork at seq 2' });
     // Batches too, children before parents.
     const n1 = await createEntry(carol, crypto, SCOPE, head(vouch.id, h.seq + 2, T0 + 21), T0 + 22, 'transfer', pay(B, 8));
     const n2 = await createEntry(carol, crypto, SCOPE, head(n1.id, h.seq + 3, T0 + 22), T0 + 23, 'transfer', pay(B, 9));
@@ -462,7 +521,7 @@ describe('Ledger', () => {
     expect(l.serialize()).toBe(await inOneBatch([hugeForged, e2.bytes, huge.bytes, e1.bytes]));
   });
 
-  it('forgets the oldest malformed inputs beyond a bound, keeps bad signatures, and still reports each', async () => {
+  it('forgets the oldest dropped inputs beyond a bound (malformed bytes and bad signatures alike), and still reports each', async () => {
     const l = newLedger();
     const junk = (n: number) => Uint8Array.from([9, n & 255, n >> 8, n >> 16]);
     const ids = await Promise.all(Array.from({ length: MALFORMED_KEPT + 10 }, async (_, n) => toHex(await crypto.sha256(junk(n)))));
@@ -489,8 +548,9 @@ describe('Ledger', () => {
     expect(ids.filter((id) => l.statusOf(id) !== undefined)).toHaveLength(MALFORMED_KEPT);
     const r3 = await l.addEntries([junk(MALFORMED_KEPT + 9)]); // still kept: a duplicate
     expect(r3.duplicates).toBe(1);
-    // None of it is state; the bad signature is, and stays (a successor could vouch for it).
+    // None of it is state or kept: a bad signature can never count, like malformed bytes.
     expect(l.serialize()).toBe(before);
-    expect(l.statusOf(forgedId)).toEqual({ state: 'rejected', reason: 'invalid signature' });
+    expect(l.entryCount).toBe(0);
+    expect(l.statusOf(forgedId)).toBeUndefined(); // forgotten with the oldest
   });
 });

@@ -5,7 +5,10 @@
 //   order or batching entries arrive in, once two peers hold the same set and their clocks have
 //   passed the same entries' times, serialize() returns the same string.
 // - addEntries never throws for bad input and is idempotent; calls are serialized so two
-//   overlapping calls cannot interleave their replays.
+//   overlapping calls cannot interleave their replays (calls that wait are merged into one batch).
+// - Bounded memory whatever a member writes: malformed bytes and entries with a bad signature are
+//   never kept, nor a verified-frozen author's entries beyond the fork proof; only a bounded list
+//   of their ids is (MALFORMED_KEPT).
 // - Clock-skew rule: an entry dated more than CLOCK_SKEW_MS after the local clock is held as
 //   `pending` (it is kept, not rejected) and joins the set once the clock reaches
 //   time − CLOCK_SKEW_MS; addEntries and refresh() check for such entries. Being "not yet
@@ -22,12 +25,23 @@
 //     * incremental: it sorts after the last replayed entry → apply it on top of the state;
 //     * partial: it sorts earlier → put the state back to the last checkpoint at or before its
 //       place and re-apply the entries from there (cost ∝ entries after the checkpoint).
-//   An entry of an author frozen at F with seq ≥ F never applies; unless it vouches for an entry
-//   below F, is named as prev by one below F, or the like (see settleFrozen), only statuses
-//   change (its own, those of parents it vouches for, and the fork proof): set without a replay
-//   (replay 'none'), so a misbehaving author cannot make every peer replay with each entry.
-//   Anything else (forks, pending entries unlocked, clock-released entries, batches larger than
-//   INCREMENTAL_BATCH_MAX, a place older than the oldest checkpoint) triggers a full replay.
+//   An entry of an author frozen at F with seq ≥ F never applies: above F (once the fork is
+//   verified) it is dropped at once, like a further branch at F that does not change the two
+//   entries kept there (the proof); otherwise, unless an entry below F names it as prev, only its
+//   status is set (replay 'none'), so a misbehaving author cannot make every peer replay — or
+//   keep — anything with each entry.
+// - An entry whose own signature fails is dropped before anything else looks at it (replay
+//   'none'): under the authenticity rule (authenticity.ts) it is equivalent to an entry never
+//   received. A forgery needs no key, so it costs each peer one signature check and a place in
+//   a bounded list of dropped ids, never a replay or lasting memory. Entries dated beyond the
+//   clock horizon get their own check on arrival too, and join as if they arrived when the clock
+//   reaches them (the same cheap paths), not with a full replay each.
+//   Anything else (forks, pending entries unlocked, batches larger than INCREMENTAL_BATCH_MAX, a
+//   place older than the oldest checkpoint) triggers a full replay. With `pacing`, full replays
+//   are spaced out and the inputs that arrive meanwhile join the next one (see LedgerOptions).
+// - A full replay authenticates chains from their heads (authenticity.ts): entries below a
+//   verified head are accepted provisionally and checked in the background (whenVerified); the
+//   state is final once `unverifiedCount` is 0, and the same on every peer with the same set.
 //   All give the same state by construction; the simulations check it byte for byte.
 // - Checkpoints: a snapshot of the state (ledger-state.ts) at every replay position that is a
 //   multiple of `checkpointEvery`; only the last `checkpointsKept` are kept, so memory is bounded
@@ -35,17 +49,19 @@
 //   checkpointEvery + (entries after the insertion point) entries. A checkpoint at position p is
 //   the state after applying order[0..p); inserting at index ≥ p leaves it valid.
 
-import { hashMany, type CryptoPort } from './crypto-port';
+import { hashMany, verifyMany, type CryptoPort } from './crypto-port';
 import { toHex } from './bytes';
 import { checkOwnSignature, resolveAuthenticity } from './authenticity';
 import { decodeEnvelope, type AccountId } from './encoding';
-import { createEntryStore, insertEntry, sortedSeqs, SIG_UNKNOWN, type AuthorLog, type StoredEntry } from './entry-store';
+import {
+  createEntryStore, insertEntry, removeEntry, sortedSeqs, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type StoredEntry,
+} from './entry-store';
 import { buildForkProof, type ForkProof } from './fork-proof';
 import {
   createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
   type Balance, type EconomySettings, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
 } from './ledger-state';
-import { applyEntry, compareReplayOrder, linkChains, pending, rejected, type EntryStatus } from './replay';
+import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
 import { creditLimitOf, readStake, settingsAckOf, spendableOf, type CreditReader } from './credit';
 
@@ -63,8 +79,14 @@ const INCREMENTAL_BATCH_MAX = 16;
 /** Defaults: ~0.3–0.7 ms of re-apply at most, and ≈ 1,800–2,000 entries of late arrival covered. */
 const CHECKPOINT_EVERY = 256;
 const CHECKPOINTS_KEPT = 8;
-/** Malformed inputs remembered (for statusOf and duplicate counting); the oldest are forgotten. */
+/** Dropped inputs remembered (for statusOf and duplicate counting); the oldest are forgotten. */
 export const MALFORMED_KEPT = 1024;
+/** Provisionally authentic entries (see authenticity.ts) checked per background step. */
+const VERIFY_SLICE = 2048;
+/** A full replay waits until this many times its last duration has passed since it ended. */
+const FULL_REPLAY_GAP = 3;
+/** …but never longer than this. */
+const FULL_REPLAY_MAX_WAIT_MS = 2_000;
 
 export interface LedgerOptions {
   crypto: CryptoPort;
@@ -77,6 +99,14 @@ export interface LedgerOptions {
   /** Tuning of the partial replay (performance only, never the outcome); defaults 256 and 8. */
   checkpointEvery?: number;
   checkpointsKept?: number;
+  /**
+   * Pacing of full replays (performance only, never the outcome): with it, a full replay waits
+   * until FULL_REPLAY_GAP × the last one's duration has passed since that one ended, and inputs
+   * that arrive meanwhile join it. So a flood of entries that each need a full replay costs at
+   * most about 1/(1 + FULL_REPLAY_GAP) of a core. A wall clock and a timer, passed in (core reads
+   * no globals); tests leave it out.
+   */
+  pacing?: { now: () => number; wait: (ms: number) => Promise<void> };
 }
 
 export interface AddReport {
@@ -106,19 +136,29 @@ export class Ledger implements CreditReader {
   private state: LedgerState;
   private statuses = new Map<string, EntryStatus>();
   /**
-   * Malformed inputs (not decodable): id → status, least recently seen first, at most
-   * MALFORMED_KEPT beyond the current call. They take part in nothing (no author, no seq, not in
-   * serialize()), so forgetting one only means decoding it again if it comes back; what decides
-   * the state — every decodable entry, bad signatures included — lives in `store` (see
-   * entry-store.ts for why those are kept).
+   * Dropped inputs: id → status, least recently seen first, at most MALFORMED_KEPT beyond the
+   * current call. Malformed bytes, entries whose own signature failed, and a frozen author's
+   * entries above its fork seq (once the fork is verified): none of them can ever count, so
+   * they are equivalent to inputs never received — not stored, not in serialize(). Forgetting an
+   * id here only means checking it again if it comes back: memory stays bounded whatever a
+   * hostile member writes.
    */
-  private readonly malformed = new Map<string, EntryStatus>();
+  private readonly forgotten = new Map<string, EntryStatus>();
+  /** Entries dated beyond the clock horizon (own signature checked): they join when it reaches them. */
+  private held = new Set<StoredEntry>();
+  /** Entries authentic only through a signed successor so far; checked in the background. */
+  private unverified = new Set<StoredEntry>();
+  private verifyingInBackground = false;
+  private inbox: { encoded: readonly Uint8Array[]; resolve: (r: AddReport) => void; reject: (e: unknown) => void }[] = [];
+  /** Inputs dropped during the current addNow: its callers read their statuses right after it. */
+  private droppedNow = 0;
+  private lastFullMs = 0;
+  private lastFullEnd = -Infinity;
   private heads = new Map<AccountId, StoredEntry>();
   private forkSeqs = new Map<AccountId, number>();
   private forkProofs: ForkProof[] = [];
   private order: StoredEntry[] = []; // chain entries in replay order (what the state applied)
   private checkpoints: Checkpoint[]; // ascending pos, all ≤ order.length
-  private nextDue = Infinity; // earliest time of an entry held for clock skew (released once horizon ≥ it)
   private queue: Promise<unknown> = Promise.resolve();
   private readonly checkpointEvery: number;
   private readonly checkpointsKept: number;
@@ -134,10 +174,113 @@ export class Ledger implements CreditReader {
     return createLedgerState(this.opts.founder, this.opts.initialSettings ?? DEFAULT_SETTINGS);
   }
 
+  /**
+   * Verifies and adds entries. Calls are serialized; calls made while another is running are
+   * merged into one batch (a flood of small messages costs one replay, not one each), and each
+   * caller gets the report of its own inputs.
+   */
   addEntries(encoded: readonly Uint8Array[]): Promise<AddReport> {
-    const run = this.queue.then(() => this.addNow(encoded));
+    return new Promise((resolve, reject) => {
+      this.inbox.push({ encoded, resolve, reject });
+      if (this.inbox.length === 1) void this.enqueue(() => this.drainInbox());
+    });
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async drainInbox(): Promise<void> {
+    const jobs = this.inbox;
+    this.inbox = [];
+    try {
+      const all = jobs.length === 1 ? jobs[0]!.encoded : jobs.flatMap((j) => j.encoded);
+      const { report, ids } = await this.addNow(all);
+      if (jobs.length === 1) {
+        jobs[0]!.resolve(report);
+        return;
+      }
+      // Split the merged report by caller: an id is "added" for the first caller that sent it.
+      const added = new Set(report.added);
+      let at = 0;
+      for (const job of jobs) {
+        const mine = new Set(ids.slice(at, (at += job.encoded.length)));
+        const own: AddReport = {
+          added: [...mine].filter((id) => added.delete(id)),
+          duplicates: 0,
+          rejected: report.rejected.filter((r) => mine.has(r.id)),
+          pending: report.pending.filter((r) => mine.has(r.id)),
+          replay: report.replay,
+        };
+        own.duplicates = job.encoded.length - own.added.length;
+        job.resolve(own);
+      }
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+    }
+  }
+
+  /**
+   * Resolves once every entry accepted provisionally (authentic through a signed successor, see
+   * authenticity.ts) has had its own signature checked; a failure drops that entry and replays.
+   * Runs by itself after a full replay that left such entries; call it to wait for the final state.
+   */
+  async whenVerified(): Promise<void> {
+    while (this.unverified.size > 0) await this.enqueue(() => this.verifySlice());
+    await this.enqueue(async () => undefined);
+  }
+
+  /** How many entries still wait for their own signature check (0 when the state is final). */
+  get unverifiedCount(): number {
+    return this.unverified.size;
+  }
+
+  private async verifySlice(): Promise<void> {
+    const slice: StoredEntry[] = [];
+    for (const e of this.unverified) {
+      this.unverified.delete(e);
+      if (this.store.byId.get(e.id) === e && e.sig === SIG_UNKNOWN) slice.push(e);
+      if (slice.length === VERIFY_SLICE) break;
+    }
+    const ok = await verifyMany(this.opts.crypto, slice.map((e) => ({ publicKey: e.env.authorKey, signature: e.env.signature, message: e.env.signed })));
+    slice.forEach((e, i) => (e.sig = ok[i] ? SIG_VALID : SIG_INVALID));
+    // An author signed a successor of an entry with a broken signature (drop it), or a fork is
+    // now verified (its author's entries that can never count are dropped; the check also
+    // covers entries whose signature a fork proof checked meanwhile): replay.
+    if (ok.every(Boolean) && !this.hasUntrimmedFork(this.opts.now() + CLOCK_SKEW_MS)) return;
+    await this.replayAll(this.opts.now() + CLOCK_SKEW_MS);
+  }
+
+  private startBackgroundVerification(): void {
+    if (this.verifyingInBackground || this.unverified.size === 0) return;
+    this.verifyingInBackground = true;
+    void this.whenVerified().finally(() => (this.verifyingInBackground = false));
+  }
+
+  /** Drops an entry that can never count (see `forgotten`). */
+  private forget(e: StoredEntry, status: EntryStatus): void {
+    removeEntry(this.store, e);
+    this.statuses.delete(e.id);
+    this.held.delete(e);
+    this.unverified.delete(e);
+    this.rememberForgotten(e.id, status, ++this.droppedNow);
+  }
+
+  private rememberForgotten(id: string, status: EntryStatus, keepAtLeast: number): void {
+    this.forgotten.delete(id);
+    this.forgotten.set(id, status);
+    const keep = Math.max(MALFORMED_KEPT, keepAtLeast);
+    while (this.forgotten.size > keep) this.forgotten.delete(this.forgotten.keys().next().value!);
+  }
+
+  /** Waits, with pacing configured, until a full replay is due (see LedgerOptions.pacing). */
+  private async paceFullReplay(): Promise<void> {
+    const pacing = this.opts.pacing;
+    if (!pacing) return;
+    const wait = this.lastFullEnd + FULL_REPLAY_GAP * this.lastFullMs - pacing.now();
+    if (wait > 0) await pacing.wait(Math.min(wait, FULL_REPLAY_MAX_WAIT_MS));
   }
 
   /** Re-checks the clock: entries held for skew join once it reaches them. */
@@ -145,7 +288,7 @@ export class Ledger implements CreditReader {
     return this.addEntries([]);
   }
 
-  private async addNow(encoded: readonly Uint8Array[]): Promise<AddReport> {
+  private async addNow(encoded: readonly Uint8Array[]): Promise<{ report: AddReport; ids: string[] }> {
     const horizon = this.opts.now() + CLOCK_SKEW_MS;
     const report: AddReport = { added: [], duplicates: 0, rejected: [], pending: [], replay: 'none' };
     // The ledger keeps the given arrays (no copy: 100k copies cost ~0.1 s); callers must not mutate them.
@@ -153,15 +296,11 @@ export class Ledger implements CreditReader {
     const ids = (await hashMany(this.opts.crypto, inputs)).map(toHex);
     const fresh: StoredEntry[] = [];
     const seen = new Set<string>();
-    let malformedNow = 0;
+    this.droppedNow = 0;
     inputs.forEach((bytes, i) => {
       const id = ids[i]!;
-      const known = this.malformed.get(id);
-      if (known) {
-        // Seen again: now the most recent (Map order is the LRU order).
-        this.malformed.delete(id);
-        this.malformed.set(id, known);
-      }
+      const known = this.forgotten.get(id);
+      if (known) this.rememberForgotten(id, known, 0); // seen again: now the most recent (Map order is the LRU order)
       if (seen.has(id) || known || this.store.byId.has(id)) {
         report.duplicates++;
         return;
@@ -170,12 +309,9 @@ export class Ledger implements CreditReader {
       const decoded = decodeEnvelope(bytes, this.opts.economy);
       if (!decoded.ok) {
         const reason = `malformed entry: ${decoded.error}`;
-        this.malformed.set(id, rejected(reason));
         report.rejected.push({ id, reason });
         // Callers read statusOf() for this call's inputs right after it, so those stay.
-        malformedNow++;
-        const keep = Math.max(MALFORMED_KEPT, malformedNow);
-        while (this.malformed.size > keep) this.malformed.delete(this.malformed.keys().next().value!);
+        this.rememberForgotten(id, rejected(reason), ++this.droppedNow);
         return;
       }
       const entry: StoredEntry = { id, bytes, env: decoded.entry, sig: SIG_UNKNOWN, authentic: undefined };
@@ -184,18 +320,26 @@ export class Ledger implements CreditReader {
       report.added.push(id);
     });
 
-    const clockReleased = horizon >= this.nextDue;
-    if (fresh.length > 0 || clockReleased) {
-      const fast = clockReleased || fresh.length > INCREMENTAL_BATCH_MAX ? 'full' : await this.applyFresh(fresh, horizon);
+    // Entries held for clock skew whose time has come join as if they arrived now: a flood of
+    // future-dated entries then costs what the same entries cost on time, not a full replay each.
+    const released: StoredEntry[] = [];
+    for (const e of this.held) if (e.env.time <= horizon) released.push(e);
+    for (const e of released) this.held.delete(e);
+    const batch = released.length > 0 ? [...fresh, ...released] : fresh;
+    if (batch.length > 0) {
+      const fast = batch.length > INCREMENTAL_BATCH_MAX ? 'full' : await this.applyFresh(batch, horizon);
       report.replay = fast;
-      if (fast === 'full') await this.replayAll(horizon);
+      if (fast === 'full') {
+        await this.paceFullReplay();
+        await this.replayAll(this.opts.now() + CLOCK_SKEW_MS);
+      }
     }
     for (const e of fresh) {
-      const s = this.statuses.get(e.id);
+      const s = this.statuses.get(e.id) ?? this.forgotten.get(e.id);
       if (s?.state === 'rejected') report.rejected.push({ id: e.id, reason: s.reason });
       else if (s?.state === 'pending') report.pending.push({ id: e.id, reason: s.reason });
     }
-    return report;
+    return { report, ids };
   }
 
   /**
@@ -210,30 +354,38 @@ export class Ledger implements CreditReader {
     const others: StoredEntry[] = [];
     for (const e of fresh) {
       if (e.env.time > horizon) {
-        this.statuses.set(e.id, pending(heldReason()));
-        this.nextDue = Math.min(this.nextDue, e.env.time);
+        // Held until the clock reaches it; its own signature is checked now, so that what is held
+        // (kept, saved, re-published) is someone's signed entry, not a forgery.
+        const forkSeq = this.forkSeqs.get(e.env.author) ?? Infinity;
+        if (!(await checkOwnSignature(e, this.opts.crypto))) this.forget(e, rejected('invalid signature'));
+        else if (e.env.seq > forkSeq && this.isForkVerified(e.env.author, forkSeq, horizon)) this.forget(e, rejected(`account frozen: fork at seq ${forkSeq}`));
+        else {
+          this.statuses.set(e.id, pending(heldReason()));
+          this.held.add(e);
+        }
       } else if (e.env.seq >= (this.forkSeqs.get(e.env.author) ?? Infinity)) frozen.push(e);
       else others.push(e);
     }
-    const frozenLeft = new Set(frozen);
     for (const e of frozen.sort((a, b) => b.env.seq - a.env.seq)) {
-      frozenLeft.delete(e);
-      if (!(await this.settleFrozen(e, frozenLeft, horizon))) return 'full';
+      if (!(await this.settleFrozen(e, horizon))) return 'full';
     }
     if (others.length === 0) return 'none';
 
     const unprocessed = new Set(others);
+    let applied = 0;
     let rewindTo = Infinity; // lowest insertion index of an entry that did not sort last
-    for (const e of others.sort(compareReplayOrder)) {
+    // A bad signature makes an entry as if never received, wherever it sits: dropped first, and
+    // nothing else changes — a forgery (no key needed) costs one check, never a replay.
+    for (const e of others) {
+      if (await checkOwnSignature(e, this.opts.crypto)) continue;
+      this.forget(e, rejected('invalid signature'));
+      unprocessed.delete(e);
+    }
+    for (const e of others.filter((x) => unprocessed.has(x)).sort(compareReplayOrder)) {
       unprocessed.delete(e);
       if (!this.isSimple(e, unprocessed, horizon)) return 'full';
-      e.authentic = await checkOwnSignature(e, this.opts.crypto);
-      if (!e.authentic) {
-        // Rejected as the full replay would: isSimple found no counted successor that could
-        // vouch for it, and one in this batch fails its own head check → full replay.
-        this.statuses.set(e.id, rejected('invalid signature'));
-        continue;
-      }
+      e.authentic = true;
+      applied++;
       this.heads.set(e.env.author, e);
       const last = this.order[this.order.length - 1];
       if (rewindTo === Infinity && (!last || compareReplayOrder(e, last) > 0)) {
@@ -247,6 +399,7 @@ export class Ledger implements CreditReader {
       this.order.splice(at, 0, e);
       rewindTo = Math.min(rewindTo, at);
     }
+    if (applied === 0) return 'none';
     if (rewindTo === Infinity) return 'incremental';
     this.rewindAndReapply(rewindTo);
     return 'partial';
@@ -287,52 +440,85 @@ export class Ledger implements CreditReader {
   }
 
   /**
-   * An entry of an author frozen at F with seq ≥ F: its status is "account frozen" if authentic,
-   * "invalid signature" if not, whatever its chain. Sets it without a replay and returns true when
-   * nothing else can change; false → full replay. What it could change:
-   *  - its parent (seq − 1), by vouching for it, and so on down: a parent at ≥ F that was not
-   *    authentic becomes "account frozen" instead of "invalid signature"; one below F → false
-   *    (it could extend the chain or fork); a parent in this batch at ≥ F is settled next;
+   * An entry of an author frozen at F with seq ≥ F never applies. Settles it without a replay
+   * and returns true when nothing else can change; false → full replay. What it could change:
+   *  - above F, once the fork is verified: nothing — such entries are dropped (see trimFrozen),
+   *    so that an author frozen for good cannot keep filling every peer's memory;
+   *  - at F: the fork proof (a third branch with a lower id replaces one side) and which two
+   *    entries are kept there → full replay (rare);
    *  - an entry of the author below F that names it as prev (pending → "prev is the author's
    *    entry …"): only authentic entries between the chain head and F can be waiting, so those
-   *    are searched; at or below the head, the one authentic entry per seq is on the chain;
-   *  - the fork proof (it may join the fork at F, or extend a witness chain): rebuilt;
-   *  - nothing above it (authenticity flows downward) and no other author (chains are per author;
-   *    a prev naming another author's entry never links).
+   *    are searched → full replay;
+   *  - nothing above it and no other author (authenticity does not flow; chains are per author).
    * It cannot move F: that needs a second authentic entry below F.
    */
-  private async settleFrozen(e: StoredEntry, settleNext: ReadonlySet<StoredEntry>, horizon: number): Promise<boolean> {
+  private async settleFrozen(e: StoredEntry, horizon: number): Promise<boolean> {
     const { author, seq } = e.env;
-    const log = this.store.authors.get(author)!;
     const forkSeq = this.forkSeqs.get(author)!;
-    const counts = (x: StoredEntry) => x.env.time <= horizon;
+    const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
+    if (seq > forkSeq && this.isForkVerified(author, forkSeq, horizon)) {
+      this.forget(e, frozenStatus);
+      return true;
+    }
+    if (seq === forkSeq) {
+      // A further branch at F: dropped at once when the two entries kept there (the proof, the
+      // lowest ids) stay the same; otherwise which entries exist at F changes → full replay.
+      if (!this.isForkVerified(author, forkSeq, horizon) || !(await checkOwnSignature(e, this.opts.crypto))) return false;
+      if (!this.trimmable(author, forkSeq, horizon).includes(e)) return false;
+      this.forget(e, frozenStatus);
+      return true;
+    }
+    const log = this.store.authors.get(author)!;
     const headSeq = this.heads.get(author)?.env.seq ?? 0;
     let named = false;
     forEachSeqIn(log, headSeq + 1, forkSeq - 1, (_, list) => {
-      for (const x of list) if (x.env.prev === e.id && counts(x) && x.authentic !== false) named = true;
+      for (const x of list) if (x.env.prev === e.id && x.env.time <= horizon && x.authentic !== false) named = true;
     });
     if (named) return false;
-    const vouched = (log.bySeq.get(seq + 1) ?? []).some((c) => c.authentic === true && c.env.prev === e.id);
-    e.authentic = vouched || (await checkOwnSignature(e, this.opts.crypto));
-    const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
-    // Vouching runs down the chain: a parent that was not authentic becomes so, then its parent…
-    // At seqs ≥ F that only turns "invalid signature" into "account frozen"; below F → full.
-    for (let child = e; child.authentic && child.env.seq > 1;) {
-      const parent = this.store.byId.get(child.env.prev);
-      if (!parent || parent.env.author !== author || parent.env.seq !== child.env.seq - 1 || !counts(parent)) break;
-      if (parent.authentic === true || settleNext.has(parent)) break; // settled next, seeing its child
-      if (parent.authentic === undefined || parent.env.seq < forkSeq) return false;
-      parent.authentic = true;
-      this.statuses.set(parent.id, frozenStatus);
-      child = parent;
+    if (!(await checkOwnSignature(e, this.opts.crypto))) {
+      this.forget(e, rejected('invalid signature'));
+      return true;
     }
-    this.statuses.set(e.id, e.authentic ? frozenStatus : rejected('invalid signature'));
-    if (e.authentic) {
-      const i = this.forkProofs.findIndex((p) => p.author === author);
-      const proof = await buildForkProof(this.store, author, forkSeq, this.opts.crypto);
-      if (i >= 0 && proof) this.forkProofs[i] = proof;
-    }
+    e.authentic = true;
+    this.statuses.set(e.id, frozenStatus);
     return true;
+  }
+
+  /** True when a verified fork still has entries that trimFrozen would drop. */
+  private hasUntrimmedFork(horizon: number): boolean {
+    for (const [author, forkSeq] of this.forkSeqs) if (this.trimmable(author, forkSeq, horizon).length > 0) return true;
+    return false;
+  }
+
+  /** True when at least two counted entries at the author's fork seq have verified signatures (not provisional). */
+  private isForkVerified(author: AccountId, forkSeq: number, horizon: number): boolean {
+    const atFork = this.store.authors.get(author)?.bySeq.get(forkSeq) ?? [];
+    return atFork.filter((x) => x.sig === SIG_VALID && x.env.time <= horizon).length >= 2;
+  }
+
+  /**
+   * A frozen author's entries that can never count or prove anything: everything above the fork
+   * seq F (held ones too), and at F every counted, verified entry but the two with the lowest ids
+   * (the proof). Nothing while the fork is unverified (a provisional entry could still turn out
+   * forged and move F). Deterministic on the set of entries and the horizon.
+   */
+  private trimmable(author: AccountId, forkSeq: number, horizon: number): StoredEntry[] {
+    if (!this.isForkVerified(author, forkSeq, horizon)) return [];
+    const log = this.store.authors.get(author)!;
+    const drop: StoredEntry[] = [];
+    forEachSeqIn(log, forkSeq + 1, Number.MAX_SAFE_INTEGER, (_, list) => drop.push(...list));
+    const counted = log.bySeq.get(forkSeq)!.filter((x) => x.sig === SIG_VALID && x.env.time <= horizon);
+    const proof = counted.sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, 2);
+    for (const x of counted) if (!proof.includes(x)) drop.push(x);
+    return drop;
+  }
+
+  /** Drops what `trimmable` lists, so an author frozen for good cannot keep filling every peer's memory. */
+  private trimFrozen(forkSeqs: ReadonlyMap<AccountId, number>, horizon: number): void {
+    for (const [author, forkSeq] of forkSeqs) {
+      const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
+      for (const x of this.trimmable(author, forkSeq, horizon)) this.forget(x, frozenStatus);
+    }
   }
 
   /** Index in `order` where `e` belongs (order is sorted by compareReplayOrder). */
@@ -369,16 +555,34 @@ export class Ledger implements CreditReader {
   }
 
   private async replayAll(horizon: number): Promise<void> {
+    const started = this.opts.pacing?.now();
     const isIncluded = (e: StoredEntry) => e.env.time <= horizon;
     await resolveAuthenticity(this.store, isIncluded, this.opts.crypto);
+    // Held entries get their own check too (see applyFresh); then everything that failed one is
+    // dropped — as if never received — before chains are linked.
+    const heldNow = [...this.store.byId.values()].filter((e) => !isIncluded(e));
+    const unchecked = heldNow.filter((e) => e.sig === SIG_UNKNOWN);
+    const ok = await verifyMany(this.opts.crypto, unchecked.map((e) => ({ publicKey: e.env.authorKey, signature: e.env.signature, message: e.env.signed })));
+    unchecked.forEach((e, i) => (e.sig = ok[i] ? SIG_VALID : SIG_INVALID));
+    for (const e of [...this.store.byId.values()]) if (e.sig === SIG_INVALID) this.forget(e, rejected('invalid signature'));
+    const forkSeqs = new Map<AccountId, number>();
+    for (const [author, log] of this.store.authors) {
+      const seq = findForkSeq(log.bySeq, isIncluded);
+      if (seq !== undefined) forkSeqs.set(author, seq);
+    }
+    this.trimFrozen(forkSeqs, horizon);
     const linked = linkChains(this.store, isIncluded);
     const state = this.initialState();
     const statuses = linked.statuses;
-    this.nextDue = Infinity;
+    this.held = new Set();
+    this.unverified = new Set();
     for (const e of this.store.byId.values()) {
-      if (isIncluded(e)) continue;
+      if (isIncluded(e)) {
+        if (e.authentic && e.sig === SIG_UNKNOWN) this.unverified.add(e);
+        continue;
+      }
       statuses.set(e.id, pending(heldReason()));
-      this.nextDue = Math.min(this.nextDue, e.env.time);
+      this.held.add(e);
     }
     // Checkpoints only where they can still be kept: the last checkpointsKept multiples.
     const chain = linked.chain;
@@ -403,6 +607,11 @@ export class Ledger implements CreditReader {
     this.forkProofs = proofs;
     this.order = chain;
     this.checkpoints = checkpoints;
+    if (started !== undefined) {
+      this.lastFullEnd = this.opts.pacing!.now();
+      this.lastFullMs = this.lastFullEnd - started;
+    }
+    this.startBackgroundVerification();
   }
 
   get balances(): ReadonlyMap<AccountId, Balance> {
@@ -414,7 +623,7 @@ export class Ledger implements CreditReader {
   }
 
   statusOf(entryId: string): EntryStatus | undefined {
-    return this.statuses.get(entryId) ?? this.malformed.get(entryId);
+    return this.statuses.get(entryId) ?? this.forgotten.get(entryId);
   }
 
   historyOf(account: AccountId): readonly HistoryItem[] {
@@ -443,6 +652,11 @@ export class Ledger implements CreditReader {
   /** Authentic entries (applied, rejected by a rule, frozen or waiting): what a peer keeps and re-publishes. */
   *validEntries(): Iterable<SignedEntry> {
     for (const e of this.store.byId.values()) if (e.authentic) yield { id: e.id, bytes: e.bytes };
+  }
+
+  /** True when the entry is kept (authentic, waiting or held); false for what was dropped or never seen. */
+  holds(entryId: string): boolean {
+    return this.store.byId.has(entryId);
   }
 
   get entryCount(): number {

@@ -111,7 +111,7 @@ function linkEntry(
   return undefined;
 }
 
-function findForkSeq(bySeq: Map<number, StoredEntry[]>, isIncluded: (e: StoredEntry) => boolean): number | undefined {
+export function findForkSeq(bySeq: Map<number, StoredEntry[]>, isIncluded: (e: StoredEntry) => boolean): number | undefined {
   let lowest: number | undefined;
   for (const [seq, list] of bySeq) {
     if (list.length < 2 || (lowest !== undefined && seq >= lowest)) continue;

@@ -29,8 +29,6 @@ export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
 const MAX_DIAGNOSTICS = 500;
 /** Batches at least this big are announced ("Verifying 20,000 entries…") while they run. */
 const ANNOUNCE_BATCH = 500;
-/** The core's reason prefix for bytes that do not decode as an entry at all. */
-const MALFORMED = 'malformed entry';
 /** How often saves that failed (e.g. a full disk) are tried again. */
 const RETRY_SAVE_MS = 30_000;
 
@@ -204,7 +202,9 @@ export class LedgerSync {
         if (status === undefined) {
           this.#diagnose(key, 'stored under a key that is not its hash');
           junk.push(key);
-        } else if (status.state === 'rejected' && status.reason.startsWith(MALFORMED)) {
+        } else if (status.state === 'rejected' && !this.#opts.ledger.holds(key)) {
+          // Dropped by the ledger (malformed, a bad signature, a frozen author's surplus): it can
+          // never count, so it goes from the document too.
           junk.push(key);
         }
       }
@@ -283,10 +283,10 @@ export class LedgerSync {
   /**
    * One local transaction: held entries among `ids` written back where missing or altered, and
    * `junk` keys deleted — values that are not entries, malformed bytes, or bytes filed under a key
-   * that is not their hash. Deleting them keeps a vandalised document from growing for every late
-   * joiner; it can never remove an entry, because an entry lives only under its own hash. Bytes
-   * that decode but fail their signature are left: verifying them is cheap and deleting them
-   * would need a judgement this peer cannot make alone (a later entry may vouch for them).
+   * that is not their hash, entries whose signature fails (under the authenticity rule nothing
+   * can make them count later, see src/core/authenticity.ts). Deleting them keeps a vandalised
+   * document from growing for every late joiner; it can never remove an entry that counts,
+   * because an entry lives only under its own hash.
    */
   #repair(ids: readonly string[], junk: readonly string[]): void {
     if (this.#destroyed) return;
