@@ -41,9 +41,9 @@ import * as Y from 'yjs';
 import { AppShell } from '../e2e/pages/app-shell.page';
 import { EconomyPage } from '../e2e/pages/economy.page';
 import { WalletPage } from '../e2e/pages/wallet.page';
-import { nodeCrypto, seedTransfers, writeLedgerFile } from '../e2e/support/signed-entries';
-import { createEntry, generateSigner } from '../src/core';
-import { parseInviteLink } from '../src/net/invite';
+import { nodeCrypto, seedEconomy, writeLedgerFile, type SeededEconomy } from '../e2e/support/signed-entries';
+import { createEntry } from '../src/core';
+import { inviteLink, parseInviteLink } from '../src/net/invite';
 // y-indexeddb's database for an economy's document (src/net/economy-session.ts documentNameOf).
 const documentNameOf = (economyId: string) => `hourmesh-doc-${economyId}`;
 import { balancesOf } from './support/seed-balances';
@@ -349,23 +349,26 @@ function describeTrace(t0: number, trace: JoinTrace, endAt: number | null): stri
   return out;
 }
 
-async function lateJoiner(mesh: Mesh, founder: Person, label: string, entries: Uint8Array[], seedFounder: string, target: number, dir: string): Promise<void> {
+async function lateJoiner(mesh: Mesh, founder: Person, label: string, seed: SeededEconomy, count: number, target: number, dir: string): Promise<void> {
+  const entries = seed.entries.slice(0, count);
   const n = entries.length;
-  const expected = await balancesOf(entries, seedFounder);
+  const expected = await balancesOf(entries, seed.invite.id, seed.invite.founder);
   const file = join(dir, `seed-${n}.bin`);
   writeLedgerFile(file, entries);
 
+  // The seeded economy's founder key lives in Node; this person holds the economy's entries and
+  // serves them (a member who imported the file), then each joiner syncs from it.
+  const link = inviteLink(mesh.url, seed.invite);
+  const before = (await founder.page.evaluate('window.hourmesh.economies.active ? window.hourmesh.economies.active.entryCount : 0').catch(() => 0)) as number;
+  if (before === 0) await joinByLink(founder, link);
   await founder.shell.open('Economy');
-  const another = founder.page.getByRole('button', { name: 'Create or join another economy' });
-  if (await another.isVisible()) await another.click();
-  await founder.economy.create(`Seed ${label}`);
   const importStart = Date.now();
   await founder.economy.importLedger(file);
-  await founder.economy.importStatus().filter({ hasText: `${n} new entries verified and shared` }).waitFor({ timeout: 180_000 });
+  const fresh = n - (before > 0 ? seed.entries.slice(0, before).length : 0);
+  await founder.page.waitForFunction(`window.hourmesh.economies.active.entryCount >= ${n}`, undefined, { timeout: 180_000, polling: 200 });
   const importMs = Date.now() - importStart;
-  const link = await founder.economy.inviteLink();
   const founderCount = (await founder.page.evaluate('window.hourmesh.economies.active.entryCount')) as number;
-  note(`${label}: the founder imported ${n} entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB); its ledger holds ${founderCount}`);
+  note(`${label}: the serving member imported ${fresh} new entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB); its ledger holds ${founderCount}`);
   await sleep(500);
 
   const sample: [string, number, number][] = [...expected.milli].filter((_, i) => i % Math.max(1, Math.floor(expected.milli.size / 20)) === 0)
@@ -398,7 +401,7 @@ async function lateJoiner(mesh: Mesh, founder: Person, label: string, entries: U
     }
   }
 
-  if (doneAt !== null && label === '100k') await incrementalInChromium(joiner, seedFounder);
+  if (doneAt !== null && label === '100k') await incrementalInChromium(joiner, seed);
   if (doneAt !== null) {
     // The same balances as the person sees them, in the Economy view's member table.
     await joiner.shell.open('Economy');
@@ -417,14 +420,15 @@ async function lateJoiner(mesh: Mesh, founder: Person, label: string, entries: U
  * in Node). A fresh author's chain, dated after every seeded entry, is signed in Node and handed
  * to `Ledger.addEntries` directly (no document, no IndexedDB): this times verify + apply only.
  */
-async function incrementalInChromium(joiner: Person, to: string): Promise<void> {
-  const author = await generateSigner(globalThis.crypto.subtle);
+async function incrementalInChromium(joiner: Person, seed: SeededEconomy): Promise<void> {
+  // The seed's founder writes on: its chain continues after the seed, paying one seeded account.
+  const to = [...seed.balances.keys()].find((a) => a !== seed.invite.founder)!;
   const entries: number[][] = [];
-  let head: { seq: number; hash: string; time: number } | undefined;
+  let head = seed.founderHead;
   const start = Date.now() - 3_600_000;
   for (let i = 0; i < 300; i++) {
-    const e = await createEntry(author, nodeCrypto, head, start + i, 'transfer', { to, currency: 'MH', amount: 1, memo: '' });
-    head = { seq: (head?.seq ?? 0) + 1, hash: e.id, time: start + i };
+    const e = await createEntry(seed.founder, nodeCrypto, { economy: seed.invite.id, ack: 1 }, head, start + i, 'transfer', { to, currency: 'MH', amount: 1, memo: '' });
+    head = { seq: head.seq + 1, hash: e.id, time: start + i };
     entries.push(Array.from(e.bytes));
   }
   // The joiner is still writing its 100k entries to IndexedDB in the background (several
@@ -479,16 +483,14 @@ async function main(): Promise<number> {
     }
 
     if (!parts.includes('late')) return 0;
-    const founder = await mesh.open('Founder');
-    await founder.shell.open('Settings');
-    founder.id = await founder.page.getByTestId('full-account-id').textContent().then((t) => t?.trim() ?? '');
+    const founder = await mesh.open('Server');
     const genStart = Date.now();
-    const seed = await seedTransfers(SEED_ENTRIES, SEED_AUTHORS, founder.id);
+    const seed = await seedEconomy(SEED_ENTRIES, SEED_AUTHORS, 'Mesh bench seed');
     note(`signed ${SEED_ENTRIES} entries by ${SEED_AUTHORS} authors in Node in ${((Date.now() - genStart) / 1000).toFixed(1)} s (setup, not timed)`);
 
     for (const [label, count, target] of [['10k', 10_000, 2_000], ['100k', SEED_ENTRIES, 10_000]] as const) {
       try {
-        await lateJoiner(mesh, founder, label, seed.entries.slice(0, count), founder.id, target, dir);
+        await lateJoiner(mesh, founder, label, seed, count, target, dir);
       } catch (error) {
         console.log(`${`mesh.late-joiner-${label}`.padEnd(42)}     FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
       }

@@ -2,7 +2,9 @@
 // economy (through a ledger file) or to play a hostile peer. Expected balances are computed with
 // the same core, so a browser showing them has verified and replayed every entry itself.
 import { writeFileSync } from 'node:fs';
-import { createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, MAX_AMOUNT_MILLI, toHex, type KindBodies, type Signer } from '../../src/core';
+import {
+  createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, MAX_AMOUNT_MILLI, toHex, type EntryHead, type KindBodies, type Signer,
+} from '../../src/core';
 import { economyIdOf } from '../../src/core';
 import type { EconomyInvite } from '../../src/net/invite';
 import { appendSignature, decodeEnvelope, encodeSignedPart } from '../../src/core/encoding';
@@ -24,6 +26,9 @@ function format(milli: number, unit: string): string {
 export interface SeededEconomy extends Seed {
   /** The invite of the seeded economy (founded by a key made in Node, not by a browser person). */
   invite: EconomyInvite;
+  /** The founder's key and its chain head after the seed, to write more of its entries. */
+  founder: Signer;
+  founderHead: EntryHead;
 }
 
 /**
@@ -70,7 +75,7 @@ export async function seedEconomy(count: number, authors: number, name = 'Seeded
   if (report.rejected.length || report.pending.length) throw new Error(`seed: ${report.rejected[0]?.reason ?? report.pending[0]?.reason}`);
   const balances = new Map<string, string>();
   for (const [account, b] of ledger.balances) balances.set(account, `${format(b.MH, 'MH')} ${format(b.CH, 'CH')}`);
-  return { entries, balances, invite };
+  return { entries, balances, invite, founder, founderHead: heads.get(founderId)! };
 }
 
 export function writeLedgerFile(path: string, entries: readonly Uint8Array[]): void {
