@@ -12,6 +12,9 @@ test('three people in one economy send MH and CH and all show the same balances 
   expect(link).toContain('#/join/');
   await bob.joinByLink(link);
   await carol.joinByLink(link);
+  // New members have no credit until someone vouches: Alice, the founder, vouches for both.
+  await alice.economy.vouch(ids.bob, '5', 'CH');
+  await alice.economy.vouch(ids.carol, '5', 'MH');
 
   await alice.shell.open('Wallet');
   await alice.wallet.waitForMember('Bob');
@@ -114,11 +117,14 @@ test('the invite QR code decodes to the invite link, which a phone opens to join
 
 test('the founder changes the credit limits and every member is held to them', async ({ openPerson }) => {
   const [lea, max] = [await openPerson('Lea'), await openPerson('Max')];
-  const leaId = await lea.accountId();
+  const [leaId, maxId] = [await lea.accountId(), await max.accountId()];
   await lea.shell.open('Economy');
   await lea.economy.create('Tight budget', { limitMH: '1' });
   await max.joinByLink(await lea.economy.inviteLink());
-  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −1 MH');
+  // A newcomer has no credit until a member vouches; the founder's stake is capped by the limit.
+  await expect(max.page.getByRole('note', { name: 'No credit yet' })).toBeVisible();
+  await lea.economy.vouch(maxId, '10');
+  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −1 MH', { timeout: 20_000 });
   // Only the founder sees the form.
   await max.shell.open('Economy');
   await expect(max.page.getByRole('button', { name: 'Save credit limits' })).toHaveCount(0);

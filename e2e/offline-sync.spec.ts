@@ -9,6 +9,9 @@ test('a person sends while offline, keeps it across an offline reload, and every
   await bob.joinByLink(await alice.economy.inviteLink());
   await bob.shell.open('Economy');
   await bob.economy.expectPeers(1);
+  // Alice, the founder, vouches for Bob so he can pay before he has received anything.
+  await alice.economy.vouch(ids.bob, '5');
+  await expect(bob.economy.balancesTable().locator(`tr[data-account="${ids.bob}"]`)).toContainText('5 MH', { timeout: 20_000 });
   await bob.shell.waitUntilOfflineReady();
 
   // Bob loses the network; a reload cuts his peer connection for good while offline.

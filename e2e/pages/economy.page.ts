@@ -42,6 +42,20 @@ export class EconomyPage {
     return (await row.locator('td.num').allTextContents()).map((t) => t.trim()).join(' ');
   }
 
+  /**
+   * Stakes `amount` hours on a member from the balances table (the member must be listed: online,
+   * or known to the ledger), and waits until the table shows the stake.
+   */
+  async vouch(account: string, amount: string, currency: 'MH' | 'CH' = 'MH') {
+    const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
+    await expect(row).toBeVisible({ timeout: 20_000 });
+    await row.getByRole('button', { name: 'Vouch…' }).click();
+    await row.getByLabel('Stake amount').fill(amount);
+    await row.getByLabel('Stake currency').selectOption(currency);
+    await row.getByRole('button', { name: 'Vouch', exact: true }).click();
+    await expect(row).toContainText(`you vouch`);
+  }
+
   async expectEntries(atLeast: number, timeout = 20_000) {
     const summary = this.page.getByLabel('Ledger summary');
     await expect.poll(async () => Number(await summary.getAttribute('data-entries')), { timeout }).toBeGreaterThanOrEqual(atLeast);

@@ -11,7 +11,7 @@
 import * as Y from 'yjs';
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import {
-  Ledger, parseAmount, formatAmount, toHex,
+  Ledger, parseAmount, toHex, checkVouch, checkRelease, creditRoomProblem,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
@@ -185,10 +185,8 @@ export class EconomySession {
     if (this.ledger.frozenAt(this.#me) !== undefined) {
       return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
     }
-    const room = this.ledger.balanceOf(this.#me)[currency] + this.ledger.creditLimit(currency);
-    if (amount.milli > room) {
-      return { ok: false, error: `That is over your credit limit: you can send at most ${formatAmount(Math.max(0, room))} ${currency} now.` };
-    }
+    const noRoom = creditRoomProblem(this.ledger, this.#me, currency, amount.milli);
+    if (noRoom) return { ok: false, error: noRoom };
     return { ok: true, milli: amount.milli };
   }
 
@@ -207,6 +205,20 @@ export class EconomySession {
   async publishCreditLimits(limits: { MH: number; CH: number }): Promise<SendResult> {
     if (this.#me !== this.record.founder) return { ok: false, error: 'Only the founder of this economy can change its credit limits.' };
     return this.#write('economy-settings', { creditLimit: limits });
+  }
+
+  /** Adds `amountText` hours to my stake on `member` (see core/kind-vouch.ts). */
+  async publishVouch(member: string, currency: Currency, amountText: string): Promise<SendResult> {
+    const checked = checkVouch(this.ledger, this.#me, { member, currency, amountText });
+    if (!checked.ok) return checked;
+    return this.#write('vouch', checked.body);
+  }
+
+  /** Gives back `amountText` hours of the stake `voucher` holds on me (see core/kind-release.ts). */
+  async publishRelease(voucher: string, currency: Currency, amountText: string): Promise<SendResult> {
+    const checked = checkRelease(this.ledger, this.#me, { voucher, currency, amountText });
+    if (!checked.ok) return checked;
+    return this.#write('release', checked.body);
   }
 
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {

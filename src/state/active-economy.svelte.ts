@@ -16,6 +16,11 @@ export interface Member {
   signedName: boolean;
   online: boolean;
   balance: { MH: number; CH: number };
+  /** How far below zero the member may go (the founder: the economy's limit; others: vouched). */
+  credit: { MH: number; CH: number };
+  /** The stake I hold on this member, and the one it holds on me (core/kind-vouch.ts). */
+  stakeFromMe: { MH: number; CH: number };
+  stakeOnMe: { MH: number; CH: number };
 }
 
 export type ConnectionState =
@@ -57,9 +62,22 @@ export class ActiveEconomy {
     return { MH: b.MH, CH: b.CH, chPresent: presentBalanceCH(this.session.ledger.historyOf(this.me), this.#now()) };
   }
 
+  /** The economy's credit limit (the founder's own; anyone else's credit is vouched, see myCredit). */
   get creditLimit(): { MH: number; CH: number } {
     this.#subscribe();
     return { MH: this.session.ledger.creditLimit('MH'), CH: this.session.ledger.creditLimit('CH') };
+  }
+
+  /** How far below zero I may go: the stakes members hold on me, capped by the economy's limit. */
+  get myCredit(): { MH: number; CH: number } {
+    this.#subscribe();
+    return this.session.ledger.creditOf(this.me);
+  }
+
+  /** What I can still send or stake now (balance + credit − what I have staked on others). */
+  get spendable(): { MH: number; CH: number } {
+    this.#subscribe();
+    return { MH: this.session.ledger.spendable(this.me, 'MH'), CH: this.session.ledger.spendable(this.me, 'CH') };
   }
 
   get historyCount(): number {
@@ -117,6 +135,9 @@ export class ActiveEconomy {
         signedName: profile !== undefined,
         online: seen !== undefined || account === this.me,
         balance: { MH: b.MH, CH: b.CH },
+        credit: ledger.creditOf(account),
+        stakeFromMe: { ...ledger.stakeOf(this.me, account) },
+        stakeOnMe: { ...ledger.stakeOf(account, this.me) },
       };
     }).sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
   }
@@ -143,6 +164,16 @@ export class ActiveEconomy {
 
   send(to: string, currency: Currency, amount: string, memo: string): Promise<SendResult> {
     return this.session.send(to, currency, amount, memo);
+  }
+
+  /** Stakes `amount` more hours of my room on `member`, which gives it that much credit. */
+  vouch(member: string, currency: Currency, amount: string): Promise<SendResult> {
+    return this.session.publishVouch(member, currency, amount);
+  }
+
+  /** Gives back `amount` hours of the stake `voucher` holds on me. */
+  giveBackStake(voucher: string, currency: Currency, amount: string): Promise<SendResult> {
+    return this.session.publishRelease(voucher, currency, amount);
   }
 
   exportFile(): Blob {
