@@ -11,6 +11,8 @@
 //   the sync guard (./sync-guard.ts) checks what it sends against the right roots.
 // - `secretMismatch` follows the rule in ./mismatch-detector.ts: persistent, well-formed foreign
 //   announces raise it, quiet clears it; a publish of junk on the topic does not.
+// - y-webrtc's signaling handler only sees publishes on our topics that our key opens and that
+//   hold an announce or a signal (guardSignalingConn): junk there cannot make the page throw.
 import { WebrtcProvider } from 'y-webrtc';
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
@@ -54,13 +56,14 @@ export interface RoomConnection {
   close(): void;
 }
 
-/** The minimum of lib0's WebsocketClient that we read. */
+/** The minimum of lib0's WebsocketClient (y-webrtc's SignalingConn) that we use. */
 interface SignalingConnLike {
   url: string;
   connected: boolean;
   send(message: object): void;
-  on(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
-  off(event: 'connect' | 'disconnect' | 'message', f: (message?: unknown) => void): void;
+  on(event: 'connect' | 'disconnect', f: () => void): void;
+  off(event: 'connect' | 'disconnect', f: () => void): void;
+  emit(name: string, args: unknown[]): void;
 }
 
 /** The same encrypted announce y-webrtc sends when it joins (crypto.js format, see above). */
@@ -81,11 +84,14 @@ const REANNOUNCE_INTERVAL_MS = 5_000;
 /** Members wait up to this long before answering, so one answer usually suffices for all. */
 const REANNOUNCE_JITTER_MS = 1_000;
 
+/** What a publish on one of our topics is, once opened with that room's key. */
+type Opened = 'announce' | 'signal' | 'foreign' | 'malformed';
+
 /**
- * Opens an envelope of this room with our key: 'announce' / 'other' when it decrypts (a member
- * with our secret), 'foreign' when it does not (y-webrtc drops those silently).
+ * Opens an envelope with our key: 'foreign' when it does not decrypt (another secret, or junk),
+ * 'malformed' when it decrypts to something y-webrtc cannot read, else what it is.
  */
-async function openEnvelope(envelope: Envelope, key: CryptoKey): Promise<'announce' | 'other' | 'foreign'> {
+async function openEnvelope(envelope: Envelope, key: CryptoKey): Promise<Opened> {
   let plain: ArrayBuffer;
   try {
     plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(envelope.iv) }, key, new Uint8Array(envelope.ciphertext));
@@ -93,11 +99,63 @@ async function openEnvelope(envelope: Envelope, key: CryptoKey): Promise<'announ
     return 'foreign';
   }
   try {
-    const message = decoding.readAny(decoding.createDecoder(new Uint8Array(plain))) as { type?: unknown } | null;
-    return message?.type === 'announce' ? 'announce' : 'other';
+    const m = decoding.readAny(decoding.createDecoder(new Uint8Array(plain))) as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || typeof m.from !== 'string') return 'malformed';
+    if (m.type === 'announce') return 'announce';
+    const signalOk = typeof m.signal === 'object' && m.signal !== null && typeof m.to === 'string';
+    return m.type === 'signal' && signalOk ? 'signal' : 'malformed';
   } catch {
-    return 'other';
+    return 'malformed';
   }
+}
+
+interface TopicHandler {
+  key: PromiseLike<CryptoKey | null>;
+  /** Every well-formed envelope published on the topic, in arrival order, once opened. */
+  onEnvelope(envelope: Envelope, opened: Opened, key: CryptoKey, conn: SignalingConnLike, arrivedAt: number): void;
+}
+
+/** Room name (= signaling topic) → its handler, for every room this page has open. */
+const topicHandlers = new Map<string, TopicHandler>();
+const GUARDED = Symbol.for('hourmesh.room.signaling-guard');
+
+/**
+ * Puts a check in front of y-webrtc's own handler on a signaling connection (one connection per
+ * URL serves every room of the page, so this wraps each once). y-webrtc decodes and decrypts
+ * every publish on a room's topic without catching anything: `data` that is not base64 throws in
+ * the socket's event handler, and data that fails decryption or decrypts to an unexpected shape
+ * rejects a promise nobody handles. The topic is the economy id, not a secret, so anyone could
+ * make every member's page throw at will. A publish on one of our topics therefore reaches
+ * y-webrtc only when it is a well-formed envelope that our key opens, holding an announce or a
+ * signal. The checks run one after another per connection, so y-webrtc still sees the messages
+ * it gets in the order they arrived.
+ */
+function guardSignalingConn(conn: SignalingConnLike): void {
+  const marked = conn as SignalingConnLike & { [GUARDED]?: true };
+  if (marked[GUARDED]) return;
+  marked[GUARDED] = true;
+  const emit = conn.emit;
+  let queue: Promise<void> = Promise.resolve();
+  conn.emit = function guardedEmit(this: SignalingConnLike, name: string, args: unknown[]): void {
+    const m = args[0] as { type?: unknown; topic?: unknown; data?: unknown } | undefined;
+    const handler = name === 'message' && m?.type === 'publish' && typeof m.topic === 'string' ? topicHandlers.get(m.topic) : undefined;
+    if (!handler) {
+      emit.call(this, name, args);
+      return;
+    }
+    const envelope = typeof m!.data === 'string' ? parseEnvelope(m!.data) : null;
+    if (!envelope) return; // not even an envelope: no client of the room sends that
+    const arrivedAt = Date.now();
+    queue = queue
+      .then(async () => {
+        const key = await handler.key;
+        if (!key) return;
+        const opened = await openEnvelope(envelope, key);
+        handler.onEnvelope(envelope, opened, key, this, arrivedAt);
+        if (opened === 'announce' || opened === 'signal') emit.call(this, name, args);
+      })
+      .catch((error: unknown) => console.warn(`hourmesh signaling: ${String(error)}`));
+  };
 }
 
 export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
@@ -182,29 +240,23 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       });
     }, due - now);
   };
-  const onSignalFrom = (conn: SignalingConnLike) => (message: unknown) => {
-    const m = message as { type?: unknown; topic?: unknown; data?: unknown };
-    if (m?.type !== 'publish' || m.topic !== options.room || typeof m.data !== 'string') return;
-    // Junk that is not even an envelope is not evidence of anything: ignored.
-    const envelope = parseEnvelope(m.data);
-    if (!envelope) return;
-    const arrivedAt = Date.now();
-    void provider.key.then(async (key) => {
-      if (!key || closed) return;
-      const opened = await openEnvelope(envelope, key);
+  // Junk that is not even an envelope never gets here (guardSignalingConn): no evidence of anything.
+  topicHandlers.set(options.room, {
+    key: provider.key,
+    onEnvelope(envelope, opened, key, conn, arrivedAt) {
+      if (closed) return;
       if (opened === 'announce') lastOwnAnnounceAt = Math.max(lastOwnAnnounceAt, arrivedAt);
       if (opened !== 'foreign' || !isAnnounceShaped(envelope)) return;
       lastForeignAt = Math.max(lastForeignAt, arrivedAt);
       detector.recordForeign(arrivedAt);
       refreshMismatch();
       scheduleReannounce(conn, key);
-    });
-  };
-  const onSignal = new Map(conns.map((conn) => [conn, onSignalFrom(conn)]));
+    },
+  });
   for (const conn of conns) {
+    guardSignalingConn(conn);
     conn.on('connect', notify);
     conn.on('disconnect', notify);
-    conn.on('message', onSignal.get(conn)!);
   }
 
   return {
@@ -218,10 +270,10 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       closed = true;
       if (reannounceTimer !== null) clearTimeout(reannounceTimer);
       if (clearTimer !== null) clearTimeout(clearTimer);
+      topicHandlers.delete(options.room);
       for (const conn of conns) {
         conn.off('connect', notify);
         conn.off('disconnect', notify);
-        conn.off('message', onSignal.get(conn)!);
       }
       listeners.clear();
       provider.destroy();
