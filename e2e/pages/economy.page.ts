@@ -13,6 +13,18 @@ export class EconomyPage {
     await expect(this.page.getByRole('heading', { level: 2, name, exact: true })).toBeVisible();
   }
 
+  /** Leaves an economy from the "Your economies" list, confirming it. */
+  async leave(name: string) {
+    const mine = this.page.getByRole('list', { name: 'Your economies' });
+    await mine.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Leave…' }).click();
+    await mine.getByRole('button', { name: `Leave ${name}` }).click();
+    await expect(mine.getByRole('listitem').filter({ hasText: name })).toHaveCount(0);
+  }
+
+  forks() {
+    return this.page.getByRole('alert', { name: 'Forks: accounts frozen' });
+  }
+
   async inviteLink(): Promise<string> {
     return this.page.getByLabel('Invite link').inputValue();
   }

@@ -89,7 +89,9 @@ export class Economies {
     const { nonce } = newEconomyKeys(this.#deps.randomBytes);
     const founder = this.#deps.identity.accountId;
     const id = economyIdOf(founder, nonce)!;
-    const record: EconomyRecord = { id, name, founder, nonce, secret: input.secret, joinedAt: this.#deps.now() };
+    // A new economy (fresh nonce, so a fresh id) holds no entry of any key yet: nothing unseen to
+    // wait for, even with a restored key (see mayHaveUnseenEntries).
+    const record: EconomyRecord = { id, name, founder, nonce, secret: input.secret, joinedAt: this.#deps.now(), syncedAt: this.#deps.now() };
     const error = await this.#remember(record);
     if (error) return error;
     await this.#open(record);
@@ -179,7 +181,9 @@ export class Economies {
       void session.whenSyncedWithPeer().then(() => this.#updateRecord(record.id, { syncedAt: this.#deps.now() }));
       this.#active = new ActiveEconomy(session, this.#deps.now);
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
-      await this.#publishProfile();
+      // Not awaited: a restored key publishes only after a sync, and opening (or joining) must not
+      // hang while no peer is online. Writes still go out in call order (one queue, own-writes.ts).
+      void this.#publishProfile();
     } catch (error) {
       this.#problem = `Could not open ${record.name}: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
