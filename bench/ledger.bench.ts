@@ -1,10 +1,15 @@
 // Ledger benchmark: full load of 100k entries from 1,000 authors, incremental apply, out-of-order
 // apply (a late entry inserted among the last ~50 replayed entries), entries of an author frozen
-// by a fork (status only, no replay), entry size and heap.
+// by a fork (status only, no replay), a flood of forgeries (one check each, nothing kept, honest
+// entries still incremental), entry size and heap. The ledger is opened with a newcomer credit
+// above every amount (as the unit tests of the replay do): this measures the replay, and credit
+// rules (vouching) would only turn some applies into rejections of the same cost.
 // Run: npx tsx bench/ledger.bench.ts  (or node --expose-gc --import tsx bench/ledger.bench.ts)
 // Signing the entries is setup and is not timed.
 
 import { Ledger, createEntry, createWebCryptoPort, generateSigner, toHex, type EntryHead, type Signer } from '../src/core/index';
+import { appendSignature, encodeSignedPart } from '../src/core/encoding';
+import { encodeKindBody } from '../src/core/kinds';
 import { createRandom } from '../src/core/random';
 import { line } from './support/report';
 
@@ -20,6 +25,11 @@ const OUT_OF_ORDER = 200;
 const IN_ORDER_BETWEEN = 10;
 /** Entries an author frozen by a fork goes on publishing, each added alone and timed. */
 const FROZEN = 200;
+/** Forgeries (well-formed, bad signature, random seq/prev/author) sent in batches of FLOOD_BATCH. */
+const FLOOD = 20_000;
+const FLOOD_BATCH = 10;
+/** Credit open to every key: the replay is measured here, not the credit rules. */
+const OPEN = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 10 ** 12, CH: 10 ** 12 } };
 const T0 = 1_700_000_000_000;
 
 const subtle = globalThis.crypto.subtle;
@@ -73,11 +83,17 @@ async function main(): Promise<void> {
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
 
-  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t });
+  const ledger = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t, initialSettings: OPEN });
   const t0 = performance.now();
   const report = await ledger.addEntries(entries);
   const loadMs = performance.now() - t0;
   if (report.rejected.length > 0 || report.pending.length > 0) throw new Error(`unexpected rejections: ${report.rejected[0]?.reason}`);
+  // Balances are shown from here (heads verified); every other signature is checked in the
+  // background, in slices that let new entries through.
+  const unverified = ledger.unverifiedCount;
+  const tv = performance.now();
+  await ledger.whenVerified();
+  const verifyAllMs = performance.now() - tv;
 
   gc?.();
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1_048_576;
@@ -161,9 +177,52 @@ async function main(): Promise<void> {
   frozenTimes.sort((x, y) => x - y);
 
   // Equivalence: a fresh ledger fed everything in one batch serializes identically.
-  const reference = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t });
+  const reference = new Ledger({ economy: ECONOMY, crypto, founder: ids[0]!, now: () => now.t, initialSettings: OPEN });
   await reference.addEntries([...entries, ...fresh, ...tail]);
+  await Promise.all([reference.whenVerified(), ledger.whenVerified()]);
   const same = reference.serialize() === ledger.serialize();
+
+  // Flood: FLOOD forgeries in batches of FLOOD_BATCH (anyone with the room secret can write them;
+  // no key needed), each batch followed by one honest in-order entry, timed alone.
+  const floodRandom = createRandom(99);
+  const rnd = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(floodRandom() * 256));
+  const economyBytes = new Uint8Array(16).fill(0xec);
+  gc?.();
+  const heapBeforeFlood = process.memoryUsage().heapUsed;
+  const countBeforeFlood = ledger.entryCount;
+  const floodPaths = { none: 0, incremental: 0, partial: 0, full: 0 };
+  const honestDuringFlood: number[] = [];
+  let floodMs = 0;
+  let floodTime = lastTime + 10_000;
+  for (let k = 0; k < FLOOD / FLOOD_BATCH; k++) {
+    const batch = Array.from({ length: FLOOD_BATCH }, () => {
+      const seq = 1 + Math.floor(floodRandom() * 1_000_000);
+      const author = floodRandom() < 0.5 ? signers[Math.floor(floodRandom() * AUTHORS)]!.publicKey : rnd(32);
+      const future = floodRandom() < 0.2 ? 30 * 60_000 : 0;
+      const signed = encodeSignedPart({
+        economy: economyBytes, ack: 0, authorKey: author, seq, prev: seq === 1 ? new Uint8Array(32) : rnd(32),
+        time: floodTime + future, kindCode: 2, body: encodeKindBody('transfer', { to: ids[0]!, currency: 'MH', amount: 9_000, memo: '' }),
+      });
+      return appendSignature(signed, rnd(64));
+    });
+    const s = performance.now();
+    floodPaths[(await ledger.addEntries(batch)).replay]++;
+    floodMs += performance.now() - s;
+    const a = 500 + (k % 500);
+    floodTime++;
+    const e = await createEntry(signers[a]!, crypto, SCOPE, heads[a], floodTime, 'transfer', { to: ids[(a + 3) % AUTHORS]!, currency: 'MH', amount: 2, memo: '' });
+    heads[a] = { seq: heads[a]!.seq + 1, hash: e.id, time: floodTime };
+    const h = performance.now();
+    const r = await ledger.addEntries([e.bytes]);
+    honestDuringFlood.push(performance.now() - h);
+    if (r.replay !== 'incremental' || r.rejected.length > 0) throw new Error(`honest entry during the flood: ${r.replay} ${r.rejected[0]?.reason ?? ''}`);
+  }
+  now.t += 3_600_000; // the clock passes every future-dated forgery
+  const released = await ledger.refresh();
+  gc?.();
+  const floodHeapMb = (process.memoryUsage().heapUsed - heapBeforeFlood) / 1_048_576;
+  const keptFromFlood = ledger.entryCount - countBeforeFlood - FLOOD / FLOOD_BATCH;
+  honestDuringFlood.sort((x, y) => x - y);
   if (!same) process.exitCode = 1;
 
   // Sizes: seq 101 (1-byte varuint), time ≈ 1.7e12 ms (6-byte varuint), no memo; the amount's
@@ -172,6 +231,8 @@ async function main(): Promise<void> {
   const oneHour = await createEntry(signers[0]!, crypto, SCOPE, { ...h0 }, h0.time + 1, 'transfer', { to: ids[1]!, currency: 'MH', amount: 1000, memo: '' });
 
   line('ledger.full-load-100k', loadMs, 'ms', 2000);
+  line('ledger.background-verify-100k', verifyAllMs, 'ms', undefined);
+  console.log(`# full load: ${ENTRIES - unverified} signatures checked before balances; ${unverified} more in the background`);
   line('ledger.incremental-apply-p50', times[Math.floor(times.length / 2)]!, 'ms', 0.2);
   line('ledger.incremental-apply-p50-excl-verify', nonVerify[Math.floor(nonVerify.length / 2)]!, 'ms', 0.2);
   line('ledger.incremental-apply-p95', times[Math.floor(times.length * 0.95)]!, 'ms', undefined);
@@ -183,6 +244,11 @@ async function main(): Promise<void> {
   line('ledger.frozen-author-entry-100k-p95', frozenTimes[Math.floor(frozenTimes.length * 0.95)]!, 'ms', undefined);
   line('ledger.frozen-author-no-replay-share', (frozenPaths.none / FROZEN) * 100, '%', undefined);
   console.log(`${'ledger.out-of-order-matches-full-replay'.padEnd(42)} ${(same ? 'yes' : 'NO').padStart(10)}`);
+  line('ledger.flood-forgery-cost', floodMs / FLOOD, 'ms', undefined);
+  line('ledger.flood-honest-apply-p50', honestDuringFlood[Math.floor(honestDuringFlood.length / 2)]!, 'ms', 0.2);
+  line('ledger.flood-full-replays', floodPaths.full + (released.replay === 'full' ? 1 : 0), 'count', undefined);
+  line('ledger.flood-entries-kept', keptFromFlood, 'count', undefined);
+  if (gc) line('ledger.flood-heap-growth', floodHeapMb, 'MB', undefined);
   line('ledger.transfer-bytes-no-memo-5milli', fresh[0]!.length, 'bytes', 200);
   line('ledger.transfer-bytes-no-memo-1h', oneHour.bytes.length, 'bytes', 200);
   if (gc) line('ledger.heap-loaded-100k', heapMb, 'MB', undefined);

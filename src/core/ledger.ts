@@ -82,7 +82,7 @@ const CHECKPOINTS_KEPT = 8;
 /** Dropped inputs remembered (for statusOf and duplicate counting); the oldest are forgotten. */
 export const MALFORMED_KEPT = 1024;
 /** Provisionally authentic entries (see authenticity.ts) checked per background step. */
-const VERIFY_SLICE = 2048;
+const VERIFY_SLICE = 512; // ~30 ms of checks: a new entry waits at most that long behind a slice
 /** A full replay waits until this many times its last duration has passed since it ended. */
 const FULL_REPLAY_GAP = 3;
 /** …but never longer than this. */
