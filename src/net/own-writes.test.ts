@@ -214,7 +214,7 @@ describe('own writes', () => {
     expect(mine.ledger.profileOf(bobId)?.name).toBe('Bob');
 
     store.full = false;
-    expect((await pay(theirs, founder, 100)).ok).toBe(true);
+    expect((await theirs.writer.write('profile', { name: 'Bobby', colour: '#336699' })).ok).toBe(true);
     connect(mine.doc, theirs.doc);
     await settle();
     expect(mine.sync.unsaved).toBe(0);
