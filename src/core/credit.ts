@@ -37,10 +37,18 @@ import { ZERO_BALANCE, readBalance, type Balance, type EconomySettings, type Ent
 
 /** The settings an entry with this ack is judged under (see the header). */
 export function settingsFor(state: LedgerState, ack: number): EconomySettings {
+  // The log is in ascending founder seq (the founder's entries replay in chain order), so the
+  // last one with seq ≤ ack is found by bisection: an author acking 0 costs log(n), not n, however
+  // many settings entries the founder wrote.
   const log = state.settingsLog;
-  // Newest first: the log is in founder seq order (the founder's entries replay in chain order).
-  for (let i = log.length - 1; i >= 0; i--) if (log[i]!.seq <= ack) return log[i]!.settings;
-  return state.initialSettings;
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid]!.seq <= ack) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? state.initialSettings : log[lo - 1]!.settings;
 }
 
 /** The settings for the entry being applied (its author's ack). */
