@@ -63,8 +63,8 @@ export const releaseKind: KindSpec<ReleaseBody> = {
     }
     setStake(state, voucher, member, currency, amount);
     const { id: entryId, time } = entry;
-    recordHistory(state, member, { entryId, time, kind: 'release', status: 'applied', currency, counterparty: voucher, stake: amount });
-    recordHistory(state, voucher, { entryId, time, kind: 'release', status: 'applied', currency, counterparty: member, stake: amount });
+    recordHistory(state, member, { entryId, time, kind: 'release', status: 'applied', currency, counterparty: voucher, stake: amount, role: 'member' });
+    recordHistory(state, voucher, { entryId, time, kind: 'release', status: 'applied', currency, counterparty: member, stake: amount, role: 'voucher' });
     return undefined;
   },
 };

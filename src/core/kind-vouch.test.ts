@@ -62,7 +62,8 @@ describe('vouch and release', () => {
     expect(l.statusOf(f.id)).toEqual({ state: 'applied' });
     expect(l.creditOf(bob.id).MH).toBe(5_000);
     expect(l.stakeOf(founder.id, bob.id).MH).toBe(5_000);
-    expect(l.historyOf(bob.id)[0]).toMatchObject({ kind: 'vouch', counterparty: founder.id, stake: 5_000 });
+    expect(l.historyOf(bob.id)[0]).toMatchObject({ kind: 'vouch', counterparty: founder.id, stake: 5_000, role: 'member' });
+    expect(l.historyOf(founder.id)[0]).toMatchObject({ kind: 'vouch', counterparty: bob.id, stake: 5_000, role: 'voucher' });
     expect(creditRoomProblem(l, bob.id, 'MH', 1)).toContain('you can send at most 0 MH');
   });
 

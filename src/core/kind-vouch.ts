@@ -88,8 +88,8 @@ export const vouchKind: KindSpec<VouchBody> = {
     if (bound) return bound;
     setStake(state, entry.author, member, currency, amount);
     const { id: entryId, time } = entry;
-    recordHistory(state, entry.author, { entryId, time, kind: 'vouch', status: 'applied', currency, counterparty: member, stake: amount });
-    recordHistory(state, member, { entryId, time, kind: 'vouch', status: 'applied', currency, counterparty: entry.author, stake: amount });
+    recordHistory(state, entry.author, { entryId, time, kind: 'vouch', status: 'applied', currency, counterparty: member, stake: amount, role: 'voucher' });
+    recordHistory(state, member, { entryId, time, kind: 'vouch', status: 'applied', currency, counterparty: entry.author, stake: amount, role: 'member' });
     return undefined;
   },
 };

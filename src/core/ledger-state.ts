@@ -61,6 +61,8 @@ export interface HistoryItem {
   delta?: number;
   /** vouch / release: the stake between the two accounts after the entry, milli. */
   stake?: number;
+  /** vouch / release: which side of the stake this account is on. */
+  role?: 'voucher' | 'member';
   memo?: string;
 }
 
