@@ -1,7 +1,8 @@
 // Mesh benchmark (issue 4): how fast entries travel between real browsers.
 // Run: npm run bench  (or node --expose-gc --import tsx bench/mesh.bench.ts)
 //
-// Everything goes through the built app (dist/), the real signaling server (scripts/serve.mjs,
+// Everything goes through the built app (the test build, dist-test/, which has the window.hourmesh
+// handle the probes read; it is otherwise the production bundle), the real signaling server (scripts/serve.mjs,
 // started here on free ports) and real WebRTC between Chromium browser contexts: every person is a
 // browser context of their own (own IndexedDB, own BroadcastChannel), as in e2e/fixtures.ts.
 // People are driven through the UI by role and label (the e2e page objects); the app's state is
@@ -34,7 +35,7 @@
 import os from 'node:os';
 import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as Y from 'yjs';
@@ -116,7 +117,7 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const signalPort = await pickPort(4574, [port]);
   const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
     cwd: root,
-    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1' },
+    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1', HOURMESH_DIST: 'dist-test' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -211,8 +212,11 @@ async function sendToVisible(mesh: Mesh): Promise<void> {
   const parsed = parseInviteLink(link);
   if (!parsed.ok) throw new Error(parsed.error);
   for (const p of people.slice(1)) await joinByLink(p, link);
-  await founder.shell.open('Wallet');
   for (const p of people) p.id = await activeId(p);
+  // Newcomers have no credit until a member vouches for them (docs/LEDGER.md): 5 MH each.
+  await founder.shell.open('Economy');
+  for (const p of people.slice(1)) await founder.economy.vouch(p.id, '5');
+  await founder.shell.open('Wallet');
 
   const setupStart = Date.now();
   await pollUntil('a full WebRTC mesh of 5', 45_000, async () => {
@@ -459,9 +463,10 @@ async function incrementalInChromium(joiner: Person, seed: SeededEconomy): Promi
 
 async function main(): Promise<number> {
   const started = Date.now();
-  if (!existsSync(join(root, 'dist/index.html'))) {
-    note('dist/index.html is missing: running npx vite build');
-    const r = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+  {
+    // Always the current code: a stale dist-test would measure an older app.
+    note('building the test bundle: npx vite build --mode test --outDir dist-test');
+    const r = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--outDir', 'dist-test', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('vite build failed');
   }
   let server: { child: ChildProcess; url: string } | null = null;
