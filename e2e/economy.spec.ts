@@ -123,6 +123,8 @@ test('the founder changes the credit limits and every member is held to them', a
   await max.joinByLink(await lea.economy.inviteLink());
   // A newcomer has no credit until a member vouches; the founder's stake is capped by the limit.
   await expect(max.page.getByRole('note', { name: 'No credit yet' })).toBeVisible();
+  await max.wallet.send({ toId: leaId, amount: '1', currency: 'MH' });
+  await expect(max.wallet.sendResult()).toContainText('You have no credit yet: a member can vouch for you');
   await lea.economy.vouch(maxId, '10');
   await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −1 MH', { timeout: 20_000 });
   // Only the founder sees the form.
@@ -139,4 +141,13 @@ test('the founder changes the credit limits and every member is held to them', a
   await max.wallet.expectSent();
   await max.wallet.send({ toId: leaId, amount: '1.5', currency: 'MH' });
   await expect(max.wallet.sendResult()).toContainText('you can send at most 1 MH');
+
+  // Max gives back part of Lea's stake, never the part that still covers his debt of 3.
+  await max.shell.open('Economy');
+  await max.economy.giveBack(leaId, '8');
+  await expect(max.economy.stakeResult(leaId)).toContainText('the stake still covers what you owe');
+  await max.economy.giveBack(leaId, '6');
+  await expect(max.economy.balancesTable().locator(`tr[data-account="${leaId}"]`)).toContainText('vouches for you 4 MH');
+  await lea.shell.open('Economy');
+  await expect(lea.economy.balancesTable().locator(`tr[data-account="${maxId}"]`)).toContainText('you vouch 4 MH', { timeout: 20_000 });
 });

@@ -68,6 +68,19 @@ export class EconomyPage {
     await expect(row).toContainText(`you vouch`);
   }
 
+  /** Gives back `amount` hours of the stake a member holds on me (the caller checks the outcome). */
+  async giveBack(account: string, amount: string, currency: 'MH' | 'CH' = 'MH') {
+    const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
+    await row.getByRole('button', { name: 'Give back…' }).click();
+    await row.getByLabel('Stake amount').fill(amount);
+    await row.getByLabel('Stake currency').selectOption(currency);
+    await row.getByRole('button', { name: 'Give back', exact: true }).click();
+  }
+
+  stakeResult(account: string) {
+    return this.balancesTable().locator(`tr[data-account="${account}"]`).getByLabel('Stake result');
+  }
+
   async expectEntries(atLeast: number, timeout = 20_000) {
     const summary = this.page.getByLabel('Ledger summary');
     await expect.poll(async () => Number(await summary.getAttribute('data-entries')), { timeout }).toBeGreaterThanOrEqual(atLeast);
