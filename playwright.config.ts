@@ -42,7 +42,8 @@ export default defineConfig({
       HOURMESH_PORT: String(port),
       HOURMESH_SIGNAL_PORT: String(signalPort),
       HOURMESH_HOST: '127.0.0.1',
-      HOURMESH_DIST: 'dist-test',
+      // HOURMESH_E2E_DIST lets several engineers run the suite at once, each on its own build.
+      HOURMESH_DIST: process.env.HOURMESH_E2E_DIST ?? 'dist-test',
     },
   },
 });
