@@ -126,7 +126,7 @@ test('the founder changes the credit limits and every member is held to them', a
   await max.wallet.send({ toId: leaId, amount: '1', currency: 'MH' });
   await expect(max.wallet.sendResult()).toContainText('You have no credit yet: a member can vouch for you');
   await lea.economy.vouch(maxId, '10');
-  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −1 MH', { timeout: 20_000 });
+  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to -1 MH', { timeout: 20_000 });
   // Only the founder sees the form.
   await max.shell.open('Economy');
   await expect(max.page.getByRole('button', { name: 'Save credit limits' })).toHaveCount(0);
@@ -136,7 +136,7 @@ test('the founder changes the credit limits and every member is held to them', a
   await expect(lea.page.getByRole('status').filter({ hasText: 'Credit limits saved' })).toBeVisible();
 
   await max.shell.open('Wallet');
-  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to −4 MH', { timeout: 20_000 });
+  await expect(max.page.getByRole('region', { name: 'Man-hours balance' })).toContainText('down to -4 MH', { timeout: 20_000 });
   await max.wallet.send({ toId: leaId, amount: '3', currency: 'MH' });
   await max.wallet.expectSent();
   await max.wallet.send({ toId: leaId, amount: '1.5', currency: 'MH' });

@@ -1,6 +1,7 @@
 // Expected balances of a prefix of seeded entries, computed in Node with the app's own core
 // (the same Ledger the browser runs), in milli-units and in the app's display format.
-import { formatAmount, Ledger } from '../../src/core';
+import { Ledger } from '../../src/core';
+import { hours } from '../../src/ui/format';
 import { nodeCrypto } from '../../e2e/support/signed-entries';
 
 export interface PrefixBalances {
@@ -10,8 +11,9 @@ export interface PrefixBalances {
   text: Map<string, string>;
 }
 
-function format(milli: number, unit: string): string {
-  return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
+function format(milli: number, unit: 'MH' | 'CH'): string {
+  // As the app's views show amounts, in the locale the e2e browsers use (playwright.config.ts).
+  return hours(milli, unit, 'en-US');
 }
 
 export async function balancesOf(entries: readonly Uint8Array[], economy: string, founder: string): Promise<PrefixBalances> {

@@ -9,7 +9,14 @@ export class WalletPage {
     return this.page.getByRole('region', { name: label }).locator('.amount');
   }
 
+  /** On a phone the send form is behind a "Send hours" button; opens it if so. */
+  async openSendForm() {
+    const toggle = this.page.getByRole('button', { name: 'Send hours', exact: true });
+    if (await toggle.isVisible()) await toggle.click();
+  }
+
   async send(options: { toName?: string; toId?: string; amount: string; currency?: 'MH' | 'CH'; memo?: string }) {
+    await this.openSendForm();
     if (options.toName) {
       const select = this.page.getByLabel('To a member');
       const value = await select.locator('option', { hasText: options.toName }).first().getAttribute('value');
@@ -32,6 +39,27 @@ export class WalletPage {
 
   historyItems() {
     return this.page.getByRole('list', { name: 'History entries' }).getByRole('listitem');
+  }
+
+  /** Narrows the history: currency ('all', 'MH', 'CH'), member (a name or 'everyone'), kind, memo text. */
+  async filterHistory(filter: { currency?: string; member?: string; kind?: 'all' | 'payments' | 'stakes'; text?: string }) {
+    const group = this.page.getByRole('group', { name: 'Filter history' });
+    if (filter.currency) await group.getByLabel('Which hours').selectOption(filter.currency);
+    if (filter.member) await group.getByLabel('With member').selectOption({ label: filter.member });
+    if (filter.kind) await group.getByLabel('Kind').selectOption({ label: filter.kind });
+    if (filter.text !== undefined) await group.getByLabel('Search memos').fill(filter.text);
+  }
+
+  accountChanges() {
+    return this.page.getByRole('list', { name: 'Profile and settings changes' }).getByRole('listitem');
+  }
+
+  statement(name: string) {
+    return this.page.getByRole('region', { name: `Statement with ${name}` });
+  }
+
+  incomingNotice() {
+    return this.page.getByRole('status', { name: 'Incoming hours' });
   }
 
   /** Waits until a member with this name is in the send list (their profile or presence arrived). */

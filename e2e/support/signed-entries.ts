@@ -3,9 +3,10 @@
 // the same core, so a browser showing them has verified and replayed every entry itself.
 import { writeFileSync } from 'node:fs';
 import {
-  createEntry, createWebCryptoPort, formatAmount, generateSigner, Ledger, MAX_AMOUNT_MILLI, toHex, type EntryHead, type KindBodies, type Signer,
+  createEntry, createWebCryptoPort, generateSigner, Ledger, MAX_AMOUNT_MILLI, toHex, type EntryHead, type KindBodies, type Signer,
 } from '../../src/core';
 import { economyIdOf } from '../../src/core';
+import { hours } from '../../src/ui/format';
 import type { EconomyInvite } from '../../src/net/invite';
 import { appendSignature, decodeEnvelope, encodeSignedPart } from '../../src/core/encoding';
 import { encodeLedgerFile } from '../../src/net/ledger-file';
@@ -19,8 +20,9 @@ export interface Seed {
   balances: Map<string, string>;
 }
 
-function format(milli: number, unit: string): string {
-  return `${formatAmount(milli)} ${unit}`; // as the app's views show amounts
+function format(milli: number, unit: 'MH' | 'CH'): string {
+  // As the app's views show amounts, in the locale the e2e browsers use (playwright.config.ts).
+  return hours(milli, unit, 'en-US');
 }
 
 export interface SeededEconomy extends Seed {

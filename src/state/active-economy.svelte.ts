@@ -7,6 +7,7 @@ import type { EconomySession, SendResult } from '../net/economy-session';
 import type { Diagnostic } from '../net/ledger-sync';
 import type { Presence } from '../net/presence';
 import { decodeLedgerFile, encodeLedgerFile } from '../net/ledger-file';
+import { newIncoming } from './history-view';
 
 export interface Member {
   account: string;
@@ -35,11 +36,14 @@ export class ActiveEconomy {
   #subscribe: () => void;
   #openedAt: number;
   #now: () => number;
+  /** My history's entry ids when this page opened the economy: what is older is no news. */
+  #seenAtOpen: ReadonlySet<string>;
 
   constructor(session: EconomySession, now: () => number) {
     this.session = session;
     this.#now = now;
     this.#openedAt = now();
+    this.#seenAtOpen = new Set(session.ledger.historyOf(session.me).map((i) => i.entryId));
     this.#subscribe = createSubscriber((update) => session.subscribe(update));
   }
 
@@ -90,6 +94,18 @@ export class ActiveEconomy {
     this.#subscribe();
     const all = this.session.ledger.historyOf(this.me);
     return all.slice(Math.max(0, all.length - limit)).reverse();
+  }
+
+  /** My whole history, oldest first (a copy: the ledger's own list changes in place). */
+  get history(): HistoryItem[] {
+    this.#subscribe();
+    return [...this.session.ledger.historyOf(this.me)];
+  }
+
+  /** Payments to me applied since this page opened the economy, oldest first. */
+  get incomingSinceOpen(): HistoryItem[] {
+    this.#subscribe();
+    return newIncoming(this.session.ledger.historyOf(this.me), this.#seenAtOpen);
   }
 
   /** An own entry written while no peer was reachable, not yet shared with anyone. */

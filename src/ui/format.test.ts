@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hours, parseCreditLimit, shortAccount } from './format';
+import { formatHours, hours, parseCreditLimit, shortAccount, signedHours } from './format';
 
 describe('display formats', () => {
   it('writes amounts with their unit and accounts short', () => {
@@ -12,5 +12,17 @@ describe('display formats', () => {
     expect(parseCreditLimit('', 'CH')).toMatchObject({ ok: false, error: expect.stringContaining('Credit limit in CH') });
     expect(parseCreditLimit('.', 'MH')).toMatchObject({ ok: false });
     expect(parseCreditLimit('-3', 'MH')).toMatchObject({ ok: false, error: expect.stringContaining('positive') });
+  });
+  it('groups thousands in the locale, keeps three exact decimals and one ASCII minus sign', () => {
+    expect(hours(1_234_567_890, 'MH', 'en-US')).toBe('1,234,567.89 MH');
+    expect(formatHours(-1_234_500, 'de-DE')).toBe('-1.234,5');
+    expect(formatHours(1_000_000_000_000_001, 'en-US')).toBe('1,000,000,000,000.001');
+    expect(formatHours(-2_500, 'fr-FR')).toMatch(/^-2,5$/);
+    // Swedish writes U+2212 for minus; we keep one sign everywhere.
+    expect(formatHours(-1_000_500, 'sv-SE')).toMatch(/^-1\s000,5$/u);
+    expect(formatHours(0, 'en-US')).toBe('0');
+    expect(formatHours(-1, 'en-US')).toBe('-0.001');
+    expect(signedHours(250, 'MH', 'en-US')).toBe('+0.25 MH');
+    expect(signedHours(-2000, 'CH', 'en-US')).toBe('-2 CH');
   });
 });

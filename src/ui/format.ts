@@ -1,8 +1,30 @@
 // Display helpers shared by views. Amounts arrive as integer milli-hours and leave as text.
-import { formatAmount, parseAmount } from '../core';
+// Numbers are shown in the browser's locale (grouping and decimal mark from Intl.NumberFormat),
+// always with ASCII '-' as the minus sign, whatever the locale would use (some use U+2212): one
+// sign everywhere, the same as in the ledger's own reasons (core's formatAmount, which stays
+// locale-free because rejection reasons must be identical on every peer).
+import { parseAmount } from '../core';
 
-export function hours(milli: number, currency: 'MH' | 'CH'): string {
-  return `${formatAmount(milli)} ${currency}`;
+const MILLI = 1000;
+
+/** Whole hours grouped in the locale, then up to three decimals (never rounded: milli is exact). */
+export function formatHours(milli: number, locale?: string): string {
+  const abs = Math.abs(milli);
+  const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: true }).format(Math.floor(abs / MILLI));
+  const frac = abs % MILLI;
+  const sign = milli < 0 ? '-' : '';
+  if (frac === 0) return `${sign}${whole}`;
+  const point = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  return `${sign}${whole}${point}${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+}
+
+export function hours(milli: number, currency: 'MH' | 'CH', locale?: string): string {
+  return `${formatHours(milli, locale)} ${currency}`;
+}
+
+/** A change of balance: '+' for money in, '-' for money out. */
+export function signedHours(milli: number, currency: 'MH' | 'CH', locale?: string): string {
+  return `${milli > 0 ? '+' : ''}${hours(milli, currency, locale)}`;
 }
 
 export function shortAccount(account: string): string {
