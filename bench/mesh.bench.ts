@@ -45,8 +45,9 @@ import { WalletPage } from '../e2e/pages/wallet.page';
 import { nodeCrypto, seedEconomy, writeLedgerFile, type SeededEconomy } from '../e2e/support/signed-entries';
 import { createEntry } from '../src/core';
 import { inviteLink, parseInviteLink } from '../src/net/invite';
-// y-indexeddb's database for an economy's document (src/net/economy-session.ts documentNameOf).
-const documentNameOf = (economyId: string) => `hourmesh-doc-${economyId}`;
+// y-indexeddb's database for an economy's document of the current generation (src/net/generations.ts).
+import { generationAt, generationDocumentName } from '../src/net/generations';
+const documentNameOf = (economyId: string) => generationDocumentName(economyId, generationAt(Date.now()));
 import { balancesOf } from './support/seed-balances';
 import { line as reportLine, note } from './support/report';
 

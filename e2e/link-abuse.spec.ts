@@ -3,7 +3,8 @@
 // junk on the signaling topic. Honest transfers keep flowing and no honest page throws.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { parseInviteLink, roomNameOf } from '../src/net/invite';
+import { parseInviteLink } from '../src/net/invite';
+import { generationAt, generationRoomName } from '../src/net/generations';
 
 const HUGE_KEY_LENGTH = 1_000_000;
 const VALID_KEY = 'ab'.repeat(32);
@@ -126,7 +127,7 @@ test('a hostile member’s junk never reaches honest documents, and honest trans
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     ws.close();
-  }, roomNameOf(parsed.invite.id));
+  }, generationRoomName(parsed.invite.id, generationAt(Date.now())));
 
   // Honest transfers still arrive, after all of it.
   await bob.wallet.waitForMember('Alice');

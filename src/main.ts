@@ -12,7 +12,8 @@ import { createWebCryptoPort } from './core';
 import { Economies } from './state/economies.svelte';
 import * as Y from 'yjs';
 import { connectRoom, type RoomConnection } from './net/room';
-import { parseInviteLink, roomNameOf } from './net/invite';
+import { parseInviteLink } from './net/invite';
+import { checkGenerationClock, generationAt, generationRoomName, type GenerationClock } from './net/generations';
 import { Router } from './state/router.svelte';
 import { OnlineStatus } from './state/online.svelte';
 import { AppUpdate } from './state/app-update.svelte';
@@ -52,9 +53,15 @@ const identity = await Identity.load(identityStore, crypto.subtle);
 const network = new NetworkSettings(store);
 await network.load();
 const update = new AppUpdate();
+// Document generations last a week; an e2e test shortens them (to watch a rotation) by setting
+// `__hourmeshGenerations` before the page loads. Only in development and the test build.
+const testGenerations = (import.meta.env.DEV || import.meta.env.MODE === 'test')
+  ? (globalThis as { __hourmeshGenerations?: GenerationClock }).__hourmeshGenerations
+  : undefined;
+const generations = testGenerations ? checkGenerationClock(testGenerations) : undefined;
 const economies = new Economies({
   directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
-  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent,
+  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations,
 });
 const app: AppState = {
   router: new Router(),
@@ -76,19 +83,28 @@ update.start();
 // checks that dist/ does not contain `openRawDocument`).
 declare global {
   interface Window {
-    hourmesh?: { economies: Economies; openRawDocument: (inviteLink: string) => { doc: Y.Doc; room: RoomConnection } };
+    hourmesh?: {
+      economies: Economies;
+      /** Joins one document generation's room (default: the current one by this page's clock). */
+      openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
+      /** The generation current at `now` by this page's generation clock. */
+      generationAt: (now: number) => number;
+    };
   }
 }
 if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
   window.hourmesh = {
     economies,
-    openRawDocument(link) {
+    openRawDocument(link, generation = generationAt(Date.now(), generations)) {
       const parsed = parseInviteLink(link);
       if (!parsed.ok) throw new Error(parsed.error);
       const doc = new Y.Doc();
-      const room = connectRoom(doc, { room: roomNameOf(parsed.invite.id), password: parsed.invite.secret, signaling: network.signaling, ice: network.config.ice });
-      return { doc, room };
+      const room = connectRoom(doc, {
+        room: generationRoomName(parsed.invite.id, generation), password: parsed.invite.secret, signaling: network.signaling, ice: network.config.ice,
+      });
+      return { doc, room, generation };
     },
+    generationAt: (now) => generationAt(now, generations),
   };
 }
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.

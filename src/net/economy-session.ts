@@ -1,5 +1,7 @@
-// One open economy: its Yjs document (persisted with y-indexeddb as a transport cache), its
-// y-webrtc room, the verified ledger and the peer's own entry store, and presence.
+// One open economy: its Yjs documents (persisted with y-indexeddb as a transport cache) and their
+// y-webrtc rooms, one per document generation (./generation-channels.ts: the document is rotated
+// every week and refilled from the peers' stores, which sheds its tombstones), the verified ledger
+// and the peer's own entry store, and presence.
 //
 // Start-up order matters for a person on a flaky phone: (1) the peer's own verified entries
 // are loaded into the ledger, so balances and history show before any network; (2) the cached
@@ -8,17 +10,18 @@
 // Every own entry, whatever its kind, is written by OwnWriter (own-writes.ts): serialized across
 // tabs, built on the durable head, saved before it is published. Its header lists why no honest
 // sequence of actions forks this person's account.
-import * as Y from 'yjs';
-import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
+import type * as Y from 'yjs';
 import {
   Ledger, parseAmount, toHex, checkVouch, checkRelease, creditRoomProblem,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
 import { OwnWriter, type SendResult } from './own-writes';
-import { connectRoom, type RoomConnection, type RoomStatus } from './room';
-import { onPresenceChange, readPresence, setLocalPresence, type Presence } from './presence';
-import { roomNameOf } from './invite';
+import type { RoomStatus } from './room';
+import type { Presence } from './presence';
+import { GenerationChannels } from './generation-channels';
+import { DEFAULT_GENERATIONS, generationDocumentName, generationAt, generationsToJoin, type GenerationClock } from './generations';
+import { DEFAULT_REFILL } from './refill';
 import type { EconomyRecord } from './db';
 import type { EntryStore } from './entry-store';
 import type { IceServer } from './network-config';
@@ -37,6 +40,8 @@ export interface EconomySessionDeps {
   onProblem: (message: string) => void;
   /** The set of own entries not yet offered to any peer changed: keep it across reloads. */
   onUnsharedChange: (ids: string[]) => void;
+  /** Length and overlap of document generations (default: a week, 10 minutes; tests shorten it). */
+  generations?: GenerationClock;
 }
 
 export type { SendResult };
@@ -46,19 +51,32 @@ const RESTORED_WAIT = 'Your key was restored from a backup and this device has n
 /** How often entries held for clock skew are re-checked. */
 const REFRESH_MS = 30_000;
 
-export function documentNameOf(economyId: string): string {
-  return `hourmesh-doc-${economyId}`;
+/**
+ * A restored key must not write before it has seen what peers hold of it, and a peer that entered
+ * the generation moments ago may still be refilling it (./refill.ts). Around a rotation every peer
+ * does, within its longest delay: there a restored key waits, after its first sync, at least
+ * RESTORED_ROTATION_MS and until the documents have been quiet for RESTORED_QUIET_MS (never longer
+ * than RESTORED_MAX_MS: a flood must not block it). Elsewhere the first sync counts at once, as
+ * before generations: a peer that entered late pays on its own sync ('on-sync'), so what it owes
+ * trails that sync by one round trip, and only a peer with no cached copy of the generation
+ * (a first visit this week) can be in that position.
+ */
+const RESTORED_QUIET_MS = 1_000;
+const RESTORED_ROTATION_MS = DEFAULT_REFILL.maxDelayMs + 2 * DEFAULT_REFILL.quietMs;
+const RESTORED_MAX_MS = 60_000;
+
+/** The y-indexeddb name of the economy's cached document of the generation current at `now`. */
+export function documentNameOf(economyId: string, now: number = Date.now(), clock: GenerationClock = DEFAULT_GENERATIONS): string {
+  return generationDocumentName(economyId, generationAt(now, clock));
 }
 
 export class EconomySession {
   readonly record: EconomyRecord;
   readonly ledger: Ledger;
-  readonly doc = new Y.Doc();
   readonly #deps: EconomySessionDeps;
   readonly #sync: LedgerSync;
   readonly #me: string;
-  #room: RoomConnection | null = null;
-  #persistence: IndexeddbPersistence | null = null;
+  #channels: GenerationChannels | null = null;
   #listeners = new Set<() => void>();
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
@@ -79,7 +97,7 @@ export class EconomySession {
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
-      doc: this.doc, ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
+      ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
       onChange: () => this.#notify(), onProblem: deps.onProblem,
     });
     this.#writer = new OwnWriter({
@@ -98,41 +116,71 @@ export class EconomySession {
   static async open(deps: EconomySessionDeps): Promise<EconomySession> {
     const session = new EconomySession(deps);
     await session.#sync.loadStored();
-    if (deps.persistDocument) {
-      session.#persistence = new IndexeddbPersistence(documentNameOf(deps.record.id), session.doc);
-      await session.#persistence.whenSynced;
-    }
-    await session.#sync.attach();
-    session.#room = connectRoom(session.doc, {
-      room: roomNameOf(deps.record.id), password: deps.record.secret, signaling: deps.network.signaling, ice: deps.network.ice,
+    session.#channels = new GenerationChannels({
+      economyId: deps.record.id, secret: deps.record.secret, network: deps.network, persistDocument: deps.persistDocument,
+      sync: session.#sync, now: deps.now, clock: deps.generations,
+      onStatus: (status) => session.#onStatus(status),
+      onPresence: () => session.#notify(),
     });
-    session.#room.onStatus((status) => {
-      // A newly connected peer runs the Yjs sync step at once, which carries every entry we hold.
-      if (status.webrtcPeers > 0 && session.#unshared.size > 0) {
-        session.#unshared.clear();
-        deps.onUnsharedChange([]);
-      }
-      if (status.synced && !session.#syncSeen) {
-        session.#syncSeen = true;
-        // Synced only once what the peer sent has been verified into the ledger.
-        void session.#sync.settled().then(() => {
-          session.#hasSyncedWithPeer = true;
-          session.#markPeerSynced();
-          session.#notify();
-        });
-      }
-      session.#notify();
-    });
-    onPresenceChange(session.#room.awareness, () => session.#notify());
+    await session.#channels.start();
     session.#refreshTimer = setInterval(() => void session.ledger.refresh().then(() => session.#notify()), REFRESH_MS);
     return session;
+  }
+
+  #onStatus(status: RoomStatus): void {
+    // A newly connected peer runs the Yjs sync step at once, which carries every entry we hold
+    // (in a fresh generation, the refill rule of ./refill.ts writes them within seconds).
+    if (status.webrtcPeers > 0 && this.#unshared.size > 0) {
+      this.#unshared.clear();
+      this.#deps.onUnsharedChange([]);
+    }
+    if (status.synced && !this.#syncSeen) {
+      this.#syncSeen = true;
+      // Synced only once what the peer sent has been verified into the ledger.
+      const settle = this.#deps.restored ? this.#settleRestored() : this.#sync.settled();
+      void settle.then(() => {
+        this.#hasSyncedWithPeer = true;
+        this.#markPeerSynced();
+        this.#notify();
+      });
+    }
+    this.#notify();
+  }
+
+  async #settleRestored(): Promise<void> {
+    await this.#sync.settled();
+    const clock = this.#deps.generations ?? DEFAULT_GENERATIONS;
+    const now = this.#deps.now();
+    const rotating = generationsToJoin(now, clock).length > 1 || now % clock.generationMs < clock.overlapMs + RESTORED_ROTATION_MS;
+    if (!rotating) return;
+    const since = performance.now();
+    const minimum = RESTORED_ROTATION_MS;
+    const waiting = () => {
+      const t = performance.now();
+      return t - since < RESTORED_MAX_MS && (t - since < minimum || t - this.#sync.lastRemoteChange < RESTORED_QUIET_MS);
+    };
+    while (waiting()) await new Promise((resolve) => setTimeout(resolve, 250));
+    await this.#sync.settled();
+  }
+
+  /** The newest joined generation's document (what a late joiner downloads now). */
+  get doc(): Y.Doc {
+    return this.#channels!.doc;
+  }
+
+  /** The generations followed now, oldest first, and the document of one of them. */
+  get generations(): number[] {
+    return this.#channels?.generations ?? [];
+  }
+  documentOf(generation: number): Y.Doc | undefined {
+    return this.#channels?.documentOf(generation);
   }
 
   get me(): string {
     return this.#me;
   }
   get roomStatus(): RoomStatus {
-    return this.#room?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
+    return this.#channels?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
   }
   get diagnostics() {
     return this.#sync.diagnostics;
@@ -156,7 +204,7 @@ export class EconomySession {
   }
 
   get online(): Presence[] {
-    return this.#room ? readPresence(this.#room.awareness) : [];
+    return this.#channels?.online() ?? [];
   }
 
   /** Calls back after any visible change (ledger, room, presence); returns the unsubscribe. */
@@ -167,7 +215,7 @@ export class EconomySession {
 
   setPresence(presence: Omit<Presence, 'account'>): void {
     this.#presence = presence;
-    if (this.#room) setLocalPresence(this.#room.awareness, { account: this.#me, ...presence });
+    this.#channels?.setPresence({ account: this.#me, ...presence });
   }
 
   /** Checks a transfer the way the ledger will, so a person hears why before anything is signed. */
@@ -232,16 +280,14 @@ export class EconomySession {
 
   close(): void {
     clearInterval(this.#refreshTimer);
+    this.#channels?.close();
     this.#sync.destroy();
-    this.#room?.close();
-    void this.#persistence?.destroy();
-    this.doc.destroy();
     this.#listeners.clear();
   }
 
-  /** Forgets the economy's cached document on this device (its entries are removed by the caller). */
-  static async clearCachedDocument(economyId: string): Promise<void> {
-    await clearDocument(documentNameOf(economyId));
+  /** Forgets the economy's cached documents on this device (its entries are removed by the caller). */
+  static async clearCachedDocument(economyId: string, now: number = Date.now(), clock?: GenerationClock): Promise<void> {
+    await GenerationChannels.clearCachedDocuments(economyId, now, clock);
   }
 
   #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {

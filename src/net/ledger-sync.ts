@@ -16,12 +16,21 @@
 // Document layout: `doc.getMap('entries')`: key = entry id (lowercase hex SHA-256 of the encoded
 // signed entry), value = the encoded entry (Uint8Array). Nothing else is read from the document.
 //
+// Several documents (generations, see ./generations.ts) can be followed at once, all feeding the
+// one ledger and the one store: what arrives in any of them is verified once and held once. An own
+// entry (`publish`) and an import are written into every followed document at once; an entry
+// received through one document is owed to the others and paid by the refill rule (./refill.ts),
+// as is everything held when a document is added empty (`addDocument(doc, { refill: 'staggered' })`),
+// so that the peers entering a fresh generation together do not each write every entry.
+// Re-publishing what vanishes from a document stays immediate.
+//
 // Remote changes are coalesced: keys touched by observer events are collected and processed in
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
 import type * as Y from 'yjs';
 import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
 import { MAX_ENTRY_BYTES, verifyEntry } from '../core';
 import type { EntryStore } from './entry-store';
+import { DEFAULT_REFILL, DocumentRefill, type PeerState, type RefillMode, type RefillTiming } from './refill';
 
 export const ENTRIES_MAP = 'entries';
 /** Transaction origin of our own writes, so our observer can tell them from remote ones. */
@@ -40,7 +49,8 @@ export interface Diagnostic {
 }
 
 export interface LedgerSyncOptions {
-  doc: Y.Doc;
+  /** A document followed from `attach()` on, re-published at once (more: `addDocument`). */
+  doc?: Y.Doc;
   ledger: Ledger;
   /** To check, on its own, the signature of an entry the ledger holds back (see #holdPending). */
   crypto: CryptoPort;
@@ -51,6 +61,24 @@ export interface LedgerSyncOptions {
   onChange: () => void;
   /** A problem the person should see (e.g. the disk is full): nothing is lost, but say it. */
   onProblem: (message: string) => void;
+  /** Random source of the refill delays (default Math.random). */
+  random?: () => number;
+  refillTiming?: RefillTiming;
+}
+
+/** How an added document gets the held entries it lacks. */
+export interface AddDocumentOptions {
+  /** 'now': written at once (a cached document of the current generation); else ./refill.ts. */
+  refill: 'now' | RefillMode;
+  /** The document's room, for the refill rule (default 'alone'). */
+  peers?: () => PeerState;
+}
+
+interface Followed {
+  doc: Y.Doc;
+  map: Y.Map<unknown>;
+  observer: (event: Y.YMapEvent<unknown>, transaction: Y.Transaction) => void;
+  refill: DocumentRefill;
 }
 
 function sameBytes(a: unknown, b: Uint8Array): boolean {
@@ -61,11 +89,12 @@ function sameBytes(a: unknown, b: Uint8Array): boolean {
 
 export class LedgerSync {
   readonly #opts: LedgerSyncOptions;
-  readonly #map: Y.Map<unknown>;
+  readonly #followed = new Map<Y.Doc, Followed>();
   /** Authentic entries this peer holds (and has saved), by id. */
   readonly #held = new Map<string, Uint8Array>();
   #diagnostics: Diagnostic[] = [];
-  #dirty = new Set<string>();
+  /** Keys touched by remote changes, per followed document. */
+  #dirty = new Map<Followed, Set<string>>();
   #flushing: Promise<void> | null = null;
   #flushScheduled = false;
   #destroyed = false;
@@ -74,10 +103,20 @@ export class LedgerSync {
   readonly #unsaved = new Map<string, Uint8Array>();
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #verifying = 0;
+  #lastRemoteChange = 0;
 
   constructor(opts: LedgerSyncOptions) {
     this.#opts = opts;
-    this.#map = opts.doc.getMap<unknown>(ENTRIES_MAP);
+  }
+
+  /** performance.now() of the last change another peer made to a followed document. */
+  get lastRemoteChange(): number {
+    return this.#lastRemoteChange;
+  }
+
+  /** How many entries this peer still owes `doc` under the refill rule (0 when paid). */
+  owedTo(doc: Y.Doc): number {
+    return this.#followed.get(doc)?.refill.owed ?? 0;
   }
 
   /** How many held entries are waiting for a save that failed to be retried (0 normally). */
@@ -104,10 +143,39 @@ export class LedgerSync {
 
   /** Starts following the document: verifies what is there now, re-publishes what is missing. */
   async attach(): Promise<void> {
-    this.#map.observe(this.#onMapChange);
-    for (const key of this.#map.keys()) this.#dirty.add(key);
+    if (this.#opts.doc) await this.addDocument(this.#opts.doc, { refill: 'now' });
+  }
+
+  /** Follows one more document: verifies what it holds, then gives it the held entries it lacks. */
+  async addDocument(doc: Y.Doc, options: AddDocumentOptions): Promise<void> {
+    if (this.#destroyed || this.#followed.has(doc)) return;
+    const map = doc.getMap<unknown>(ENTRIES_MAP);
+    const followed: Followed = {
+      doc, map,
+      observer: (event, transaction) => this.#onMapChange(followed, event, transaction),
+      refill: new DocumentRefill({
+        mode: options.refill === 'now' ? 'on-sync' : options.refill,
+        timing: this.#opts.refillTiming ?? DEFAULT_REFILL, random: this.#opts.random ?? Math.random,
+        clock: () => performance.now(), peers: options.peers ?? (() => 'alone'),
+        writeMissing: (ids) => this.#repair(followed, ids, []),
+      }),
+    };
+    this.#followed.set(doc, followed);
+    map.observe(followed.observer);
+    this.#dirty.set(followed, new Set(map.keys()));
     await this.#flush();
-    this.#republish([...this.#held.keys()]);
+    if (options.refill === 'now') this.#repair(followed, [...this.#held.keys()], []);
+    else followed.refill.owe(this.#held.keys());
+  }
+
+  /** Stops following `doc` (a generation left behind); what it holds is not touched. */
+  removeDocument(doc: Y.Doc): void {
+    const followed = this.#followed.get(doc);
+    if (!followed) return;
+    followed.map.unobserve(followed.observer);
+    followed.refill.close();
+    this.#followed.delete(doc);
+    this.#dirty.delete(followed);
   }
 
   /**
@@ -138,20 +206,28 @@ export class LedgerSync {
   /** Resolves once every document change seen so far has been verified and applied. */
   async settled(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
-    while (!this.#destroyed && (this.#flushing || this.#dirty.size > 0)) await (this.#flushing ?? this.#flush());
+    while (!this.#destroyed && (this.#flushing || this.#isDirty())) await (this.#flushing ?? this.#flush());
   }
 
   destroy(): void {
+    for (const doc of [...this.#followed.keys()]) this.removeDocument(doc);
     this.#destroyed = true;
     clearInterval(this.#retryTimer);
-    this.#map.unobserve(this.#onMapChange);
   }
 
-  #onMapChange = (event: Y.YMapEvent<unknown>, transaction: Y.Transaction) => {
+  #isDirty(): boolean {
+    for (const keys of this.#dirty.values()) if (keys.size > 0) return true;
+    return false;
+  }
+
+  #onMapChange(followed: Followed, event: Y.YMapEvent<unknown>, transaction: Y.Transaction): void {
     if (transaction.origin === LOCAL_ORIGIN) return;
-    for (const key of event.keysChanged) this.#dirty.add(key);
+    this.#lastRemoteChange = performance.now();
+    const dirty = this.#dirty.get(followed);
+    if (!dirty) return;
+    for (const key of event.keysChanged) dirty.add(key);
     this.#scheduleFlush();
-  };
+  }
 
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
@@ -165,20 +241,25 @@ export class LedgerSync {
   /** Processes the touched keys; runs one at a time, later changes wait for the next round. */
   async #flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#destroyed || this.#dirty.size === 0) return;
-    const keys = [...this.#dirty];
-    this.#dirty.clear();
-    this.#flushing = this.#process(keys).finally(() => (this.#flushing = null));
+    if (this.#destroyed || !this.#isDirty()) return;
+    const work: Array<[Followed, string[]]> = [];
+    for (const [followed, keys] of this.#dirty) {
+      if (keys.size > 0) work.push([followed, [...keys]]);
+      keys.clear();
+    }
+    this.#flushing = (async () => {
+      for (const [followed, keys] of work) if (this.#followed.has(followed.doc)) await this.#process(followed, keys);
+    })().finally(() => (this.#flushing = null));
     await this.#flushing;
   }
 
-  async #process(keys: string[]): Promise<void> {
+  async #process(followed: Followed, keys: string[]): Promise<void> {
     const candidates: Uint8Array[] = [];
     const keyOf = new Map<Uint8Array, string>();
     /** Keys whose value can never become a valid entry under that key: removed from the document. */
     const junk: string[] = [];
     for (const key of keys) {
-      const value = this.#map.get(key);
+      const value = followed.map.get(key);
       if (value === undefined) continue; // deleted: re-published below if we hold it
       if (!(value instanceof Uint8Array)) {
         this.#diagnose(key, 'not an entry (the value is not binary)');
@@ -208,11 +289,18 @@ export class LedgerSync {
           junk.push(key);
         }
       }
-      // Newly held entries go under their own id too (one that arrived misfiled is refiled).
-      keys.push(...this.#holdNew());
-      await this.#holdPending(keyOf);
+      // Newly held entries go under their own id too (one that arrived misfiled is refiled), and
+      // are owed to the other followed documents.
+      const fresh = [...this.#holdNew(), ...(await this.#holdPending(keyOf))];
+      keys.push(...fresh);
+      for (const other of this.#followed.values()) if (other !== followed) other.refill.owe(fresh);
     }
-    this.#repair(keys, junk);
+    this.#repair(followed, keys, junk);
+    // What another peer wrote here, identical to ours, this peer no longer owes the document.
+    for (const key of keys) {
+      const bytes = this.#held.get(key);
+      if (bytes !== undefined && sameBytes(followed.map.get(key), bytes)) followed.refill.arrived(key);
+    }
     this.#opts.onChange();
   }
 
@@ -240,16 +328,17 @@ export class LedgerSync {
    * `validEntries()`; but it is someone's signed entry, and if it vanished from the document before
    * its time came it would be lost. Held (saved, re-published) once its own signature checks out.
    */
-  async #holdPending(keyOf: Map<Uint8Array, string>): Promise<void> {
+  async #holdPending(keyOf: Map<Uint8Array, string>): Promise<string[]> {
     const waiting: SignedEntry[] = [];
     for (const [bytes, key] of keyOf) {
       if (this.#held.has(key) || this.#opts.ledger.statusOf(key)?.state !== 'pending') continue;
       const checked = await verifyEntry(this.#opts.crypto, bytes, this.#opts.economyId);
       if (checked.ok && checked.id === key) waiting.push({ id: key, bytes });
     }
-    if (waiting.length === 0) return;
+    if (waiting.length === 0) return [];
     for (const e of waiting) this.#held.set(e.id, e.bytes);
     this.#saving = this.#saving.then(() => this.#save(waiting));
+    return waiting.map((e) => e.id);
   }
 
   /** Saves `entries` and any earlier ones whose save failed; a failure keeps them all for a retry. */
@@ -275,9 +364,9 @@ export class LedgerSync {
     }
   }
 
-  /** Writes back every held entry among `ids` that the document lacks or holds differently. */
+  /** Writes every held entry among `ids` that a followed document lacks or holds differently. */
   #republish(ids: readonly string[]): void {
-    this.#repair(ids, []);
+    for (const followed of this.#followed.values()) this.#repair(followed, ids, []);
   }
 
   /**
@@ -288,17 +377,18 @@ export class LedgerSync {
    * document from growing for every late joiner; it can never remove an entry that counts,
    * because an entry lives only under its own hash.
    */
-  #repair(ids: readonly string[], junk: readonly string[]): void {
-    if (this.#destroyed) return;
+  #repair(followed: Followed, ids: readonly string[], junk: readonly string[]): void {
+    if (this.#destroyed || !this.#followed.has(followed.doc)) return;
+    const { map } = followed;
     const missing = ids.filter((id) => {
       const bytes = this.#held.get(id);
-      return bytes !== undefined && !sameBytes(this.#map.get(id), bytes);
+      return bytes !== undefined && !sameBytes(map.get(id), bytes);
     });
-    const doomed = junk.filter((key) => !this.#held.has(key) && this.#map.has(key));
+    const doomed = junk.filter((key) => !this.#held.has(key) && map.has(key));
     if (missing.length === 0 && doomed.length === 0) return;
-    this.#opts.doc.transact(() => {
-      for (const id of missing) this.#map.set(id, this.#held.get(id)!);
-      for (const key of doomed) this.#map.delete(key);
+    followed.doc.transact(() => {
+      for (const id of missing) map.set(id, this.#held.get(id)!);
+      for (const key of doomed) map.delete(key);
     }, LOCAL_ORIGIN);
   }
 

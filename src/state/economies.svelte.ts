@@ -6,6 +6,7 @@ import { checkInviteAgainstKnown, inviteLink, newEconomyKeys, type EconomyInvite
 import { economyIdOf } from '../core';
 import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
 import type { EntryStore } from '../net/entry-store';
+import type { GenerationClock } from '../net/generations';
 import { ActiveEconomy } from './active-economy.svelte';
 import type { Identity } from './identity.svelte';
 import type { NetworkSettings } from './network-settings.svelte';
@@ -19,6 +20,8 @@ export interface EconomiesDeps {
   now: () => number;
   randomBytes: (n: number) => Uint8Array;
   persistDocument: boolean;
+  /** Document generations (net/generations.ts); the default unless a test build shortens them. */
+  generations?: GenerationClock;
 }
 
 export interface NewEconomy {
@@ -134,7 +137,7 @@ export class Economies {
     try {
       await this.#deps.directory.remove(id);
       await this.#deps.entries.removeEconomy(id, this.#deps.identity.accountId);
-      if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id);
+      if (this.#deps.persistDocument) await EconomySession.clearCachedDocument(id, this.#deps.now(), this.#deps.generations);
     } catch (error) {
       // Whatever was not removed stays on this device and is removed on the next attempt.
       this.#problem = `Leaving was not finished: ${error instanceof Error ? error.message : String(error)}`;
@@ -174,6 +177,7 @@ export class Economies {
         network: { signaling: network.signaling, ice: network.config.ice },
         now: this.#deps.now,
         persistDocument: this.#deps.persistDocument,
+        generations: this.#deps.generations,
         onProblem: (message) => (this.#problem = message),
         onUnsharedChange: (ids) => void this.#updateRecord(record.id, { unshared: ids }),
       });
