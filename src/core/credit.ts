@@ -151,17 +151,57 @@ export interface CreditReader {
   /** The credit limit `member` would have with `released` less staked on it. */
   creditIfReleased(member: AccountId, currency: Currency, released: number): number;
   frozenAt(account: AccountId): number | undefined;
+  /** The newest settings change, if it lowered the economy's limit in `currency` (creditLoweringOf). */
+  creditLowering(currency: Currency): CreditLowering | undefined;
+}
+
+/** A settings entry that lowered the economy's credit limit in one currency: the new limit and when. */
+export interface CreditLowering {
+  limit: number;
+  time: number;
+}
+
+/**
+ * The newest applied settings change, if it set `currency`'s limit below the previous settings
+ * entry's. The first entry is the economy's setup (the app writes one when the founder creates
+ * it), not a change anyone lived under. Only the newest counts: a lowering followed by a raise is
+ * no longer the reason anyone cannot pay.
+ */
+export function creditLoweringOf(state: LedgerState, currency: Currency): CreditLowering | undefined {
+  const log = state.settingsLog;
+  const newest = log[log.length - 1];
+  const previous = log[log.length - 2];
+  if (!newest || !previous) return undefined;
+  const limit = newest.settings.creditLimit[currency];
+  return limit < previous.settings.creditLimit[currency] ? { limit, time: newest.time } : undefined;
+}
+
+/**
+ * "26 Nov at 10:40" in the device's time zone (or `timeZone`, for tests): when a settings change
+ * was signed. The day and month are written out so no reader mistakes 11/12 for 12 Nov.
+ */
+export function describeMoment(ms: number, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('day')} ${part('month')} at ${part('hour')}:${part('minute')}`;
 }
 
 /**
  * The sentence a person reads when `amount` is more than they can spend now, or undefined.
  * A newcomer (no credit, nothing received) hears how to get credit rather than "over the limit".
  */
-export function creditRoomProblem(reader: CreditReader, me: AccountId, currency: Currency, amount: number): string | undefined {
+export function creditRoomProblem(reader: CreditReader, me: AccountId, currency: Currency, amount: number, timeZone?: string): string | undefined {
   const room = reader.spendable(me, currency);
   if (amount <= room) return undefined;
+  const most = `you can send at most ${formatAmount(Math.max(0, room))} ${currency} now`;
+  // The founder's newest change lowered the limit and it is what binds this account (its vouched
+  // credit is not lower still): say so, or the member cannot tell why its room shrank.
+  const lowered = reader.creditLowering(currency);
+  if (lowered && reader.creditOf(me)[currency] === lowered.limit) {
+    return `The founder lowered the credit limit to ${formatAmount(lowered.limit)} ${currency} on ${describeMoment(lowered.time, timeZone)}; ${most}.`;
+  }
   if (reader.creditOf(me)[currency] === 0 && reader.balanceOf(me)[currency] <= 0) {
     return 'You have no credit yet: a member can vouch for you, or receive hours first.';
   }
-  return `That is over your credit limit: you can send at most ${formatAmount(Math.max(0, room))} ${currency} now.`;
+  return `That is over your credit limit: ${most}.`;
 }

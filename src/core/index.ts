@@ -11,12 +11,12 @@ export type { EntryStatus } from './replay';
 export type { AccountId } from './encoding';
 export { decodeEnvelope, MAX_ENTRY_BYTES } from './encoding';
 export type { KindBodies, KindName } from './kinds';
-export type { TransferBody } from './kind-transfer';
+export { checkTransfer, type TransferBody, type TransferCheck, type TransferInput } from './kind-transfer';
 export type { ProfileBody } from './kind-profile';
 export type { EconomySettingsBody } from './kind-economy-settings';
 export { checkVouch, type VouchBody, type VouchInput } from './kind-vouch';
 export { checkRelease, type ReleaseBody, type ReleaseInput } from './kind-release';
-export { creditRoomProblem, type CreditReader } from './credit';
+export { creditRoomProblem, type CreditLowering, type CreditReader } from './credit';
 export { DEFAULT_SETTINGS, type Balance, type EconomySettings, type HistoryItem, type Profile } from './ledger-state';
 export {
   parseAmount, formatAmount, manHours, cpuHours, addAmounts, MAX_AMOUNT_MILLI, MILLI_PER_HOUR,

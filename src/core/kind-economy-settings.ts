@@ -46,7 +46,7 @@ export const economySettingsKind: KindSpec<EconomySettingsBody> = {
     if (entry.author !== state.founder) return 'only the economy founder can change its settings';
     // A new object (never mutated): checkpoints and the log share it.
     state.settings = { creditLimit: { ...body.creditLimit }, newcomerCredit: state.initialSettings.newcomerCredit };
-    state.settingsLog.push({ seq: entry.seq, settings: state.settings });
+    state.settingsLog.push({ seq: entry.seq, time: entry.time, settings: state.settings });
     recordHistory(state, entry.author, { entryId: entry.id, time: entry.time, kind: 'economy-settings', status: 'applied' });
     return undefined;
   },

@@ -15,13 +15,16 @@
 //   payer −amount, recipient +amount. A transfer never creates credit for anyone.
 // - A recipient whose own account is frozen by a fork still receives: the payer's entry is valid,
 //   and refusing it would let a third party's misbehaviour decide the payer's outcome.
+// - checkTransfer is what a person's send runs before anything is signed: the same rules
+//   (validateTransfer, the room of credit.ts) read from the ledger now, in sentences a person reads,
+//   plus what to confirm: the amount as it was read, and whether the recipient ever appeared here.
 
-import { MAX_AMOUNT_MILLI, MAX_BALANCE_MILLI, formatAmount, type Currency } from './amounts';
+import { MAX_AMOUNT_MILLI, MAX_BALANCE_MILLI, formatAmount, parseAmount, type Currency } from './amounts';
 import { ByteReader, ByteWriter, parseHex, toHex } from './bytes';
 import type { AccountId } from './encoding';
 import type { KindSpec } from './kinds';
 import { changeBalance, readBalance, recordHistory } from './ledger-state';
-import { creditLimitOf, readPledged, settingsOfEntry, spendableOf } from './credit';
+import { creditLimitOf, creditRoomProblem, readPledged, settingsOfEntry, spendableOf, type CreditReader } from './credit';
 
 export interface TransferBody {
   to: AccountId;
@@ -84,3 +87,46 @@ export const transferKind: KindSpec<TransferBody> = {
     return undefined;
   },
 };
+
+/** What a person typed into the send form. */
+export interface TransferInput {
+  to: string;
+  currency: Currency;
+  amountText: string;
+  memo: string;
+}
+
+/** What checkTransfer reads besides credit: whether an account ever appeared in the economy. */
+export interface TransferReader extends CreditReader {
+  hasAppeared(account: AccountId): boolean;
+}
+
+export type TransferCheck =
+  | {
+    ok: true;
+    body: TransferBody;
+    /** The amount as read, to confirm before signing: "  3 " → "3 MH", "1,5" → "1.5 MH". */
+    reading: string;
+    /** The recipient never wrote, received or was named here: a typo or a stranger, confirm twice. */
+    stranger: boolean;
+  }
+  | { ok: false; error: string };
+
+/** Checks a send the way the ledger will apply it, so a person hears why before anything is signed. */
+export function checkTransfer(reader: TransferReader, me: AccountId, input: TransferInput, timeZone?: string): TransferCheck {
+  const to = input.to.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(to)) return { ok: false, error: 'Choose a member, or paste a full account id (64 hexadecimal characters).' };
+  if (to === me) return { ok: false, error: 'You cannot send hours to yourself.' };
+  const amount = parseAmount(input.amountText);
+  if (!amount.ok) return amount;
+  if ([...input.memo].length > MAX_MEMO_CHARS) return { ok: false, error: `The memo is longer than ${MAX_MEMO_CHARS} characters.` };
+  const body: TransferBody = { to, currency: input.currency, amount: amount.milli, memo: input.memo };
+  const invalid = validateTransfer(body, me);
+  if (invalid) return { ok: false, error: `This payment cannot be signed: ${invalid}.` };
+  if (reader.frozenAt(me) !== undefined) {
+    return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
+  }
+  const noRoom = creditRoomProblem(reader, me, input.currency, amount.milli, timeZone);
+  if (noRoom) return { ok: false, error: noRoom };
+  return { ok: true, body, reading: `${formatAmount(amount.milli)} ${input.currency}`, stranger: !reader.hasAppeared(to) };
+}

@@ -38,9 +38,11 @@ export interface EconomySettings {
 
 export const DEFAULT_SETTINGS: EconomySettings = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 0, CH: 0 } };
 
-/** An applied economy-settings entry: the founder's seq (what entries ack) and what it set. */
+/** An applied economy-settings entry: the founder's seq (what entries ack), its time and what it set. */
 export interface SettingsChange {
   readonly seq: number;
+  /** The entry's signed time (ms), to tell members when a limit changed. */
+  readonly time: number;
   readonly settings: EconomySettings;
 }
 

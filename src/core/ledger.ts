@@ -63,7 +63,7 @@ import {
 } from './ledger-state';
 import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
-import { creditLimitOf, readStake, settingsAckOf, spendableOf, type CreditReader } from './credit';
+import { creditLimitOf, creditLoweringOf, readStake, settingsAckOf, spendableOf, type CreditLowering, type CreditReader } from './credit';
 
 /** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
 export interface Stake {
@@ -630,6 +630,11 @@ export class Ledger implements CreditReader {
     return this.state.history.get(account) ?? [];
   }
 
+  /** Every signed profile, by account (the newest applied one each). */
+  get profiles(): ReadonlyMap<AccountId, Profile> {
+    return this.state.profiles;
+  }
+
   profileOf(account: AccountId): Profile | undefined {
     return this.state.profiles.get(account);
   }
@@ -685,6 +690,16 @@ export class Ledger implements CreditReader {
   creditOf(account: AccountId): { MH: number; CH: number } {
     const s = this.state.settings;
     return { MH: creditLimitOf(this.state, account, 'MH', s), CH: creditLimitOf(this.state, account, 'CH', s) };
+  }
+
+  /** The newest settings change, if it lowered the limit in `currency` (credit.ts). */
+  creditLowering(currency: Currency): CreditLowering | undefined {
+    return creditLoweringOf(this.state, currency);
+  }
+
+  /** True once the account wrote an entry here, or received or was named in one: it has appeared. */
+  hasAppeared(account: AccountId): boolean {
+    return this.heads.has(account) || this.state.balances.has(account) || this.historyOf(account).length > 0;
   }
 
   creditIfReleased(member: AccountId, currency: Currency, released: number): number {

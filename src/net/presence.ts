@@ -3,7 +3,14 @@
 // so it is only ever shown as "online now", never used for money; names shown next to balances
 // come from signed profile entries.
 //
-// Awareness layout: the local state has one field, `member`: {account, name, colour, activity}.
+// Online means reachable now. An awareness state outlives its peer: a closed tab's state stays
+// until awareness times it out (30 s), and a device that lost its network keeps everyone's last
+// state. So the room (./room.ts) tells presence which transport peer is connected right now
+// (trackLiveness), each member state names the transport peer that sent it (`peer`, its y-webrtc
+// peer id), and readPresence keeps only states whose peer is connected now, besides our own.
+// An awareness no room tracks (unit tests) keeps every state.
+//
+// Awareness layout: the local state has one field, `member`: {account, name, colour, activity, peer}.
 import type { Awareness } from 'y-protocols/awareness';
 
 export type Activity = 'idle' | 'donating' | 'estimating';
@@ -16,17 +23,43 @@ export interface Presence {
   activity: Activity;
 }
 
+/** How a room reports its transport: this page's peer id (once known), and whether a peer id is connected now. */
+export interface PeerLiveness {
+  peerId(): string | undefined;
+  isLive(peerId: string): boolean;
+}
+
+const liveness = new WeakMap<Awareness, PeerLiveness>();
+
+/** Called by the room that owns `awareness`, before any presence is set on it. */
+export function trackLiveness(awareness: Awareness, peers: PeerLiveness): void {
+  liveness.set(awareness, peers);
+}
+
+/**
+ * The room learns its peer id a moment after it is created (y-webrtc derives the key first): it
+ * calls this then, so a presence set before carries the peer id too.
+ */
+export function stampLocalPeer(awareness: Awareness): void {
+  const member = (awareness.getLocalState() as { member?: Presence & { peer?: string } } | null)?.member;
+  const peer = liveness.get(awareness)?.peerId();
+  if (member && peer !== undefined && member.peer !== peer) awareness.setLocalStateField('member', { ...member, peer });
+}
+
 export function setLocalPresence(awareness: Awareness, presence: Presence): void {
-  awareness.setLocalStateField('member', presence);
+  const peer = liveness.get(awareness)?.peerId();
+  awareness.setLocalStateField('member', peer === undefined ? presence : { ...presence, peer });
 }
 
 /** Reads every peer's claimed presence, dropping malformed states, one row per account. */
 export function readPresence(awareness: Awareness): Presence[] {
   const byAccount = new Map<string, Presence>();
-  for (const state of awareness.getStates().values()) {
+  const peers = liveness.get(awareness);
+  for (const [client, state] of awareness.getStates()) {
     const m = (state as { member?: unknown }).member;
     if (typeof m !== 'object' || m === null) continue;
-    const { account, name, colour, activity } = m as Record<string, unknown>;
+    const { account, name, colour, activity, peer } = m as Record<string, unknown>;
+    if (peers && client !== awareness.clientID && (typeof peer !== 'string' || !peers.isLive(peer))) continue;
     if (typeof account !== 'string' || !/^[0-9a-f]{64}$/.test(account)) continue;
     if (typeof name !== 'string' || typeof colour !== 'string' || !/^#[0-9a-f]{6}$/i.test(colour)) continue;
     const act = ACTIVITIES.includes(activity as Activity) ? (activity as Activity) : 'idle';

@@ -22,6 +22,7 @@ import { toBase64 } from 'lib0/buffer';
 import { installChunking } from './chunked-peer';
 import { bindPeerSchema, schemaForRoom } from './sync-guard';
 import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
+import { stampLocalPeer, trackLiveness } from './presence';
 import type { IceServer } from './network-config';
 
 installChunking();
@@ -199,6 +200,14 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     notify();
   };
   provider.on('peers', onPeers);
+  // Presence counts a member as online only while its transport peer is connected: a WebRTC
+  // connection with an open data channel, or another tab of this browser (BroadcastChannel).
+  // A closed connection is a 'peers' event, so presence is read again at once.
+  trackLiveness(provider.awareness, {
+    peerId: () => provider.room?.peerId,
+    isLive: (peerId) => provider.room?.webrtcConns.get(peerId)?.connected === true || provider.room?.bcConns.has(peerId) === true,
+  });
+  void provider.key.then(() => stampLocalPeer(provider.awareness));
   provider.on('status', notify);
   provider.on('synced', notify);
   // A newcomer with the wrong secret announces itself; we cannot read it, and y-webrtc would not
