@@ -1,7 +1,7 @@
 // `openPerson(name)` opens the app for one simulated person in a browser context of their own:
 // own storage, own BroadcastChannel, own service worker. People only meet through the signaling
 // server and WebRTC. Every context is closed at the end of the test.
-import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
+import { devices, expect, test as base, type BrowserContext, type Page } from '@playwright/test';
 import { AppShell } from './pages/app-shell.page';
 import { SettingsPage } from './pages/settings.page';
 import { IdentityPage } from './pages/identity.page';
@@ -45,11 +45,16 @@ export class Person {
   }
 }
 
-export const test = base.extend<{ openPerson: (name: string) => Promise<Person> }>({
+export interface PersonOptions {
+  /** A Playwright device profile for the phone checks, e.g. 'Pixel 7' (412 px wide, touch, mobile). */
+  device?: keyof typeof devices;
+}
+
+export const test = base.extend<{ openPerson: (name: string, options?: PersonOptions) => Promise<Person> }>({
   openPerson: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async (name) => {
-      const context = await browser.newContext();
+    await use(async (name, options = {}) => {
+      const context = await browser.newContext(options.device ? devices[options.device] : {});
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => console.log(`[${name}] page error: ${error.message}`));

@@ -18,9 +18,9 @@ test('a person sends while offline, keeps it across an offline reload, and every
   await bob.context.setOffline(true);
   await bob.page.reload();
   await bob.shell.open('Wallet');
-  await expect(bob.page.getByRole('status', { name: 'Connection' })).toHaveAttribute('data-state', 'offline');
+  await expect(bob.page.getByRole('status').filter({ hasText: 'Offline — working from this device' })).toBeVisible();
   await bob.wallet.send({ toId: ids.alice, amount: '1.25', currency: 'MH', memo: 'sent offline' });
-  await bob.wallet.expectSent();
+  await bob.wallet.expectSavedHere();
   await expect(bob.wallet.historyItems().filter({ hasText: 'sent offline' })).toContainText('pending: not yet shared');
 
   await bob.page.reload();
@@ -31,7 +31,7 @@ test('a person sends while offline, keeps it across an offline reload, and every
   // Meanwhile Alice, online, pays Bob; neither sees the other's entry yet.
   await alice.shell.open('Wallet');
   await alice.wallet.send({ toId: ids.bob, amount: '2', currency: 'CH', memo: 'while you were away' });
-  await alice.wallet.expectSent();
+  await alice.wallet.expectSavedHere();
   await expect(alice.wallet.balance('MH')).toHaveText('0 MH');
 
   await bob.context.setOffline(false);

@@ -59,13 +59,14 @@ const testGenerations = (import.meta.env.DEV || import.meta.env.MODE === 'test')
   ? (globalThis as { __hourmeshGenerations?: GenerationClock }).__hourmeshGenerations
   : undefined;
 const generations = testGenerations ? checkGenerationClock(testGenerations) : undefined;
+const online = new OnlineStatus();
 const economies = new Economies({
   directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
-  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations,
+  randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations, online,
 });
 const app: AppState = {
   router: new Router(),
-  online: new OnlineStatus(),
+  online,
   update,
   network,
   check: new ConnectionCheck(network),

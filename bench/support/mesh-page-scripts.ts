@@ -15,7 +15,8 @@ export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
  * - `arrived[key]`: when a remote transaction brought the key into this page's document;
  * - `applied[key]`: when the app's ledger reported it applied, checked on every change
  *   notification of the session (the same notification the UI re-renders on);
- * - `clicks`: capture-phase clicks on the Send button, i.e. the moment the person pressed it.
+ * - `clicks`: capture-phase clicks on the confirmation's Send button, i.e. the moment the person
+ *   pressed the button that signs ("Review payment" before it signs nothing and is not counted).
  */
 export const INSTALL_SEND_HOOKS = `(() => {
   const now = () => performance.timeOrigin + performance.now();

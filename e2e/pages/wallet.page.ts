@@ -15,7 +15,22 @@ export class WalletPage {
     if (await toggle.isVisible()) await toggle.click();
   }
 
-  async send(options: { toName?: string; toId?: string; amount: string; currency?: 'MH' | 'CH'; memo?: string }) {
+  /**
+   * Fills the send form, reviews it and presses the confirmation's Send (the press that signs);
+   * `stranger` also confirms paying an account never seen in the economy. A send the review
+   * refuses stops at its message (sendResult).
+   */
+  async send(options: { toName?: string; toId?: string; amount: string; currency?: 'MH' | 'CH'; memo?: string; stranger?: boolean }) {
+    await this.review(options);
+    const confirmation = this.confirmation();
+    await expect(confirmation.or(this.sendResult())).toBeVisible();
+    if (!(await confirmation.isVisible())) return;
+    await confirmation.getByRole('button', { name: 'Send', exact: true }).click();
+    if (options.stranger) await confirmation.getByRole('button', { name: 'Send anyway' }).click();
+  }
+
+  /** Fills the send form and presses "Review payment"; nothing is signed yet. */
+  async review(options: { toName?: string; toId?: string; amount: string; currency?: 'MH' | 'CH'; memo?: string }) {
     await this.openSendForm();
     if (options.toName) {
       const select = this.page.getByLabel('To a member');
@@ -26,7 +41,12 @@ export class WalletPage {
     await this.page.getByLabel('Amount').fill(options.amount);
     await this.page.getByLabel('Currency').selectOption(options.currency ?? 'MH');
     await this.page.getByLabel('Memo (optional)').fill(options.memo ?? '');
-    await this.page.getByRole('button', { name: 'Send' }).click();
+    await this.page.getByRole('button', { name: 'Review payment' }).click();
+  }
+
+  /** The confirmation shown before signing: recipient, amount as read, currency. */
+  confirmation() {
+    return this.page.getByRole('region', { name: 'Confirm payment' });
   }
 
   sendResult() {
@@ -35,6 +55,11 @@ export class WalletPage {
 
   async expectSent() {
     await expect(this.sendResult()).toContainText('Sent ');
+  }
+
+  /** A send made while no peer was connected: kept on this device, not yet "Sent". */
+  async expectSavedHere() {
+    await expect(this.sendResult()).toContainText('Saved on this device — shared when a peer is reachable');
   }
 
   historyItems() {

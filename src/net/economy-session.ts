@@ -12,8 +12,8 @@
 // sequence of actions forks this person's account.
 import type * as Y from 'yjs';
 import {
-  Ledger, parseAmount, toHex, checkVouch, checkRelease, creditRoomProblem,
-  type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer,
+  Ledger, toHex, checkTransfer, checkVouch, checkRelease,
+  type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer, type TransferCheck, type TransferInput,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
 import { OwnWriter, type SendResult } from './own-writes';
@@ -46,7 +46,6 @@ export interface EconomySessionDeps {
 
 export type { SendResult };
 
-const HEX_ACCOUNT = /^[0-9a-f]{64}$/;
 const RESTORED_WAIT = 'Your key was restored from a backup and this device has not synced with a peer of this economy yet. Wait until it is connected: writing before then could fork your account.';
 /** How often entries held for clock skew are re-checked. */
 const REFRESH_MS = 30_000;
@@ -218,30 +217,21 @@ export class EconomySession {
     this.#channels?.setPresence({ account: this.#me, ...presence });
   }
 
-  /** Checks a transfer the way the ledger will, so a person hears why before anything is signed. */
-  checkTransfer(to: string, currency: Currency, amountText: string, memo: string): { ok: true; milli: number } | { ok: false; error: string } {
-    const target = to.trim().toLowerCase();
-    if (!HEX_ACCOUNT.test(target)) return { ok: false, error: 'Choose a member, or paste a full account id (64 hexadecimal characters).' };
-    if (target === this.#me) return { ok: false, error: 'You cannot send hours to yourself.' };
-    const amount = parseAmount(amountText);
-    if (!amount.ok) return amount;
-    if (memo.length > 280) return { ok: false, error: 'The memo is longer than 280 characters.' };
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) {
-      // See Economies: a freshly restored key waits for one sync before it may write here.
-      return { ok: false, error: RESTORED_WAIT };
-    }
-    if (this.ledger.frozenAt(this.#me) !== undefined) {
-      return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
-    }
-    const noRoom = creditRoomProblem(this.ledger, this.#me, currency, amount.milli);
-    if (noRoom) return { ok: false, error: noRoom };
-    return { ok: true, milli: amount.milli };
+  /**
+   * Checks a send the way the ledger will (core/kind-transfer.ts checkTransfer): the body to sign
+   * and what to confirm, or the sentence to show. Nothing is signed here.
+   */
+  checkTransfer(input: TransferInput): TransferCheck {
+    // See Economies: a freshly restored key waits for one sync before it may write here.
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkTransfer(this.ledger, this.#me, input);
   }
 
-  async send(to: string, currency: Currency, amountText: string, memo: string): Promise<SendResult> {
-    const checked = this.checkTransfer(to, currency, amountText, memo);
+  /** Checks the send again against the ledger as it is now, then signs and publishes it. */
+  async send(input: TransferInput): Promise<SendResult> {
+    const checked = this.checkTransfer(input);
     if (!checked.ok) return checked;
-    return this.#write('transfer', { to: to.trim().toLowerCase(), currency, amount: checked.milli, memo });
+    return this.#write('transfer', checked.body);
   }
 
   async publishProfile(name: string, colour: string): Promise<SendResult> {

@@ -2,7 +2,7 @@
 // connection status, and what a person can do (send hours). Everything is read live from the
 // session through one createSubscriber, never copied into state that could go stale.
 import { createSubscriber } from 'svelte/reactivity';
-import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem } from '../core';
+import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem, type TransferCheck, type TransferInput } from '../core';
 import type { EconomySession, SendResult } from '../net/economy-session';
 import type { Diagnostic } from '../net/ledger-sync';
 import type { Presence } from '../net/presence';
@@ -36,12 +36,15 @@ export class ActiveEconomy {
   #subscribe: () => void;
   #openedAt: number;
   #now: () => number;
+  /** Whether this device can reach the network now (OnlineStatus): offline, nobody is online. */
+  #reachable: () => boolean;
   /** My history's entry ids when this page opened the economy: what is older is no news. */
   #seenAtOpen: ReadonlySet<string>;
 
-  constructor(session: EconomySession, now: () => number) {
+  constructor(session: EconomySession, now: () => number, reachable: () => boolean = () => true) {
     this.session = session;
     this.#now = now;
+    this.#reachable = reachable;
     this.#openedAt = now();
     this.#seenAtOpen = new Set(session.ledger.historyOf(session.me).map((i) => i.entryId));
     this.#subscribe = createSubscriber((update) => session.subscribe(update));
@@ -114,9 +117,10 @@ export class ActiveEconomy {
     return this.session.isUnshared(entryId);
   }
 
+  /** Who is reachable now: nobody while this device is offline (a peer's last state would be stale). */
   get online(): Presence[] {
     this.#subscribe();
-    return this.session.online;
+    return this.#reachable() ? this.session.online : [];
   }
 
   get verifying(): number {
@@ -138,8 +142,8 @@ export class ActiveEconomy {
   get members(): Member[] {
     this.#subscribe();
     const ledger = this.session.ledger;
-    const online = new Map(this.session.online.map((p) => [p.account, p]));
-    const accounts = new Set<string>([...ledger.balances.keys(), ...online.keys(), this.me, this.session.record.founder]);
+    const online = new Map(this.online.map((p) => [p.account, p]));
+    const accounts = new Set<string>([...ledger.balances.keys(), ...ledger.profiles.keys(), ...online.keys(), this.me, this.session.record.founder]);
     return [...accounts].map((account) => {
       const profile = ledger.profileOf(account);
       const seen = online.get(account);
@@ -178,8 +182,15 @@ export class ActiveEconomy {
     return { kind: 'alone', since: this.#openedAt };
   }
 
-  send(to: string, currency: Currency, amount: string, memo: string): Promise<SendResult> {
-    return this.session.send(to, currency, amount, memo);
+  /** What a send would sign and what to confirm ("3 MH", a stranger), or why it cannot be sent. */
+  reviewSend(input: TransferInput): TransferCheck {
+    this.#subscribe();
+    return this.session.checkTransfer(input);
+  }
+
+  /** Signs and publishes a reviewed send (checked again against the ledger as it is now). */
+  send(input: TransferInput): Promise<SendResult> {
+    return this.session.send(input);
   }
 
   /** Stakes `amount` more hours of my room on `member`, which gives it that much credit. */

@@ -22,6 +22,8 @@ export interface EconomiesDeps {
   persistDocument: boolean;
   /** Document generations (net/generations.ts); the default unless a test build shortens them. */
   generations?: GenerationClock;
+  /** Whether this device can reach the network (OnlineStatus); presence is empty while it cannot. */
+  online?: { readonly online: boolean };
 }
 
 export interface NewEconomy {
@@ -183,7 +185,7 @@ export class Economies {
       });
       session.setPresence({ name: identity.name, colour: identity.colour, activity: 'idle' });
       void session.whenSyncedWithPeer().then(() => this.#updateRecord(record.id, { syncedAt: this.#deps.now() }));
-      this.#active = new ActiveEconomy(session, this.#deps.now);
+      this.#active = new ActiveEconomy(session, this.#deps.now, () => this.#deps.online?.online ?? true);
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
       // Not awaited: a restored key publishes only after a sync, and opening (or joining) must not
       // hang while no peer is online. Writes still go out in call order (one queue, own-writes.ts).
