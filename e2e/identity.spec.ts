@@ -41,7 +41,7 @@ test('a backup restores on another device only with its passphrase, after the fo
   const fileName = await ada.identity.downloadBackup('correct horse battery', path);
   expect(fileName).toBe(`hourmesh-backup-${adaId.slice(0, 8)}-${adaId.slice(-4)}.json`);
   const file = JSON.parse(readFileSync(path, 'utf8'));
-  expect(file).toMatchObject({ format: 'hourmesh-key-backup', version: 1, publicKey: adaId, name: 'Ada' });
+  expect(file).toMatchObject({ format: 'hourmesh-key-backup', version: 2, publicKey: adaId, name: 'Ada' });
   expect(file.kdf.iterations).toBeGreaterThanOrEqual(310_000);
 
   const bob = await openPerson('Bob');

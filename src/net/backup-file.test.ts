@@ -21,6 +21,7 @@ async function makeKey(): Promise<BackupContents> {
     pkcs8: new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey)),
     name: 'Ada',
     colour: '#1d4ed8',
+    economies: [],
   };
 }
 
@@ -35,7 +36,7 @@ describe('backup file', () => {
     const key = await makeKey();
     const text = await createBackup(subtle, key, 'correct horse', FAST);
     const file = JSON.parse(text);
-    expect(file).toMatchObject({ format: 'hourmesh-key-backup', version: 1, name: 'Ada', colour: '#1d4ed8' });
+    expect(file).toMatchObject({ format: 'hourmesh-key-backup', version: 2, name: 'Ada', colour: '#1d4ed8' });
     expect(file.kdf).toMatchObject({ name: 'PBKDF2', hash: 'SHA-256', iterations: 1_000 });
     expect(atob(file.kdf.salt)).toHaveLength(16);
     expect(atob(file.cipher.iv)).toHaveLength(12);
@@ -57,6 +58,37 @@ describe('backup file', () => {
     expect(fa.kdf.iterations).toBeGreaterThanOrEqual(310_000);
     expect(fa.kdf.salt).not.toBe(fb.kdf.salt);
     expect(fa.cipher.iv).not.toBe(fb.cipher.iv);
+  });
+
+  it('carries the economies inside the encrypted part only', async () => {
+    const economies = [
+      { id: 'a'.repeat(64), name: 'Café coders', founder: 'b'.repeat(64), nonce: 'c'.repeat(32), secret: 'the-economy-secret' },
+      { id: 'd'.repeat(64), name: 'Night shift', founder: 'e'.repeat(64), nonce: 'f'.repeat(32), secret: 'another-secret', signaling: ['wss://s.example/signal'] },
+    ];
+    const text = await createBackup(subtle, { ...(await makeKey()), economies }, 'correct horse', FAST);
+    expect(text).not.toContain('Café coders');
+    expect(text).not.toContain('the-economy-secret');
+    const opened = await openBackup(subtle, text, 'correct horse');
+    expect(opened.ok && opened.value.economies).toEqual(economies);
+    // The version is bound to the ciphertext: calling a version 2 file version 1 does not open it.
+    expect((await openBackup(subtle, edit(text, (f) => (f.version = 1)), 'correct horse')).ok).toBe(false);
+  });
+
+  it('still opens a version 1 file (key only, no economies)', async () => {
+    const key = await makeKey();
+    const salt = new Uint8Array(16).fill(1);
+    const iv = new Uint8Array(12).fill(2);
+    const material = await subtle.importKey('raw', new TextEncoder().encode('correct horse'), 'PBKDF2', false, ['deriveKey']);
+    const aes = await subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 1_000 }, material, { name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+    const data = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode('hourmesh-key-backup/1') }, aes, new Uint8Array(key.pkcs8)));
+    const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+    const v1 = JSON.stringify({
+      format: 'hourmesh-key-backup', version: 1, publicKey: Buffer.from(key.publicKey).toString('hex'), name: 'Ada', colour: '#1d4ed8',
+      kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: 1_000, salt: b64(salt) }, cipher: { name: 'AES-GCM', iv: b64(iv) }, data: b64(data),
+    });
+    const opened = await openBackup(subtle, v1, 'correct horse');
+    expect(opened.ok && opened.value.pkcs8).toEqual(key.pkcs8);
+    expect(opened.ok && opened.value.economies).toEqual([]);
   });
 
   it('names the file after the short id', async () => {
@@ -95,7 +127,7 @@ describe('backup file', () => {
     expect(await openBackup(subtle, '[1,2]', 'correct horse')).toEqual({ ok: false, error: NOT_A_BACKUP });
     const wrongFormat = edit(text, (f) => (f.format = 'some-other-backup'));
     expect(await openBackup(subtle, wrongFormat, 'correct horse')).toEqual({ ok: false, error: NOT_A_BACKUP });
-    const newer = await openBackup(subtle, edit(text, (f) => (f.version = 2)), 'correct horse');
+    const newer = await openBackup(subtle, edit(text, (f) => (f.version = 3)), 'correct horse');
     expect(newer.ok || newer.error).toMatch(/newer version/);
     for (const change of [
       (f: Record<string, any>) => (f.kdf.salt = 'AAAA'),

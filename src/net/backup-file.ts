@@ -1,13 +1,16 @@
-// Passphrase-protected backup file of an identity's private key.
+// Passphrase-protected backup file of an identity's private key and the economies it belongs to.
 //
-// Wire format (JSON, UTF-8), version 1:
+// Wire format (JSON, UTF-8), version 2 (version 1 is still read):
 //   { format: "hourmesh-key-backup", version: 1,
 //     publicKey: <64 lowercase hex chars>, name: <display name>, colour: <#rrggbb>,
 //     kdf: { name: "PBKDF2", hash: "SHA-256", iterations: <int>, salt: <base64 of 16 bytes> },
 //     cipher: { name: "AES-GCM", iv: <base64 of 12 bytes> },
-//     data: <base64 of AES-GCM(PKCS#8 Ed25519 private key) with its 16-byte tag> }
-// The AES-GCM additional data is the UTF-8 text "hourmesh-key-backup/1", binding the ciphertext to
-// this format and version.
+//     data: <base64 of AES-GCM(plaintext) with its 16-byte tag> }
+// Version 2 plaintext: UTF-8 JSON { key: <base64 of the PKCS#8 Ed25519 private key>,
+//   economies: [{ id, name, founder, nonce, secret, signaling? }] } — the economies' invites are
+//   secrets, so they live only inside the encrypted part. Version 1 plaintext: the PKCS#8 bytes.
+// The AES-GCM additional data is the UTF-8 text "hourmesh-key-backup/<version>", binding the
+// ciphertext to this format and version.
 //
 // Invariants:
 // - The public key is deliberately NOT in the additional data: after decrypting, the key inside
@@ -23,7 +26,7 @@
 import { toHex } from '../core';
 
 export const BACKUP_FORMAT = 'hourmesh-key-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
 /** OWASP's 2023 floor for PBKDF2-HMAC-SHA-256. */
 export const BACKUP_ITERATIONS = 310_000;
 /** Above this a file would freeze the tab for minutes: treat it as damaged, not as a real backup. */
@@ -32,23 +35,29 @@ const MAX_ITERATIONS = 10_000_000;
 export const MAX_BACKUP_BYTES = 64 * 1024;
 export const MIN_PASSPHRASE_CHARS = 8;
 
-const AAD = new TextEncoder().encode(`${BACKUP_FORMAT}/${BACKUP_VERSION}`);
+const aadOf = (version: number) => new TextEncoder().encode(`${BACKUP_FORMAT}/${version}`);
+const AAD = aadOf(BACKUP_VERSION);
 
 export const WRONG_PASSPHRASE = 'The passphrase does not open this backup.';
 export const NOT_A_BACKUP = 'This file is not a hourmesh backup.';
 export const KEY_MISMATCH = 'The key inside this backup does not match the account id written on it: the file was altered. Use another copy.';
 
-/** What a backup carries: the key pair (as PKCS#8 + raw public key) and the profile. */
+/** What a backup carries: the key pair (as PKCS#8 + raw public key), the profile, the economies. */
 export interface BackupContents {
   publicKey: Uint8Array;
   pkcs8: Uint8Array;
   name: string;
   colour: string;
+  /**
+   * The invites of the economies the person belongs to. Read back unchecked (any objects): the
+   * restoring side checks each like an invite (net/invite.ts checkInvite). Empty for version 1.
+   */
+  economies: readonly unknown[];
 }
 
 export interface BackupFile {
   format: typeof BACKUP_FORMAT;
-  version: typeof BACKUP_VERSION;
+  version: 1 | 2;
   publicKey: string;
   name: string;
   colour: string;
@@ -80,7 +89,7 @@ export function backupFileName(publicKey: Uint8Array): string {
 
 export async function createBackup(
   subtle: SubtleCrypto,
-  contents: BackupContents,
+  contents: Omit<BackupContents, 'economies'> & { economies?: readonly unknown[] },
   passphrase: string,
   options: CreateBackupOptions = {},
 ): Promise<string> {
@@ -91,7 +100,9 @@ export async function createBackup(
   random(salt);
   random(iv);
   const key = await derivePassphraseKey(subtle, passphrase, salt, iterations);
-  const data = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: AAD }, key, copy(contents.pkcs8));
+  const plaintext = new TextEncoder().encode(JSON.stringify({ key: toBase64(contents.pkcs8), economies: contents.economies ?? [] }));
+  const data = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: AAD }, key, plaintext);
+  plaintext.fill(0);
   const file: BackupFile = {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
@@ -108,21 +119,41 @@ export async function createBackup(
 export async function openBackup(subtle: SubtleCrypto, text: string, passphrase: string): Promise<OpenBackupResult> {
   const header = parseBackupHeader(text);
   if (!header.ok) return header;
-  const { publicKey, salt, iv, data, iterations, name, colour } = header.value;
-  let pkcs8: Uint8Array<ArrayBuffer>;
+  const { publicKey, salt, iv, data, iterations, name, colour, version } = header.value;
+  let plaintext: Uint8Array<ArrayBuffer>;
   try {
     const key = await derivePassphraseKey(subtle, passphrase, salt, iterations);
-    pkcs8 = new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv, additionalData: AAD }, key, data));
+    plaintext = new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aadOf(version) }, key, data));
   } catch {
     return { ok: false, error: WRONG_PASSPHRASE };
   }
+  let inner: { pkcs8: Uint8Array<ArrayBuffer>; economies: unknown[] } | undefined = { pkcs8: plaintext, economies: [] };
+  if (version !== 1) {
+    inner = readPlaintext(plaintext);
+    plaintext.fill(0);
+  }
+  if (!inner) return { ok: false, error: 'This backup file is damaged: its contents cannot be read.' };
+  const { pkcs8, economies } = inner;
   const matches = await keyMatches(subtle, pkcs8, publicKey);
   if (matches === undefined) return { ok: false, error: 'This backup file is damaged: the key inside cannot be read.' };
   if (!matches) return { ok: false, error: KEY_MISMATCH };
-  return { ok: true, value: { publicKey, pkcs8, name, colour } };
+  return { ok: true, value: { publicKey, pkcs8, name, colour, economies } };
+}
+
+/** The decrypted part of a version 2 file; undefined when it is not what createBackup writes. */
+function readPlaintext(plaintext: Uint8Array): { pkcs8: Uint8Array<ArrayBuffer>; economies: unknown[] } | undefined {
+  try {
+    const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    if (!isObject(json) || !Array.isArray(json.economies)) return undefined;
+    const pkcs8 = fromBase64(json.key);
+    return pkcs8 ? { pkcs8, economies: json.economies.filter(isObject) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface BackupHeader {
+  version: 1 | 2;
   publicKey: Uint8Array<ArrayBuffer>;
   name: string;
   colour: string;
@@ -142,7 +173,7 @@ function parseBackupHeader(text: string): { ok: true; value: BackupHeader } | { 
     return { ok: false, error: NOT_A_BACKUP };
   }
   if (!isObject(json) || json.format !== BACKUP_FORMAT) return { ok: false, error: NOT_A_BACKUP };
-  if (json.version !== BACKUP_VERSION) {
+  if (json.version !== 1 && json.version !== BACKUP_VERSION) {
     return typeof json.version === 'number' && json.version > BACKUP_VERSION
       ? { ok: false, error: 'This backup was made by a newer version of hourmesh. Update the app and try again.' }
       : damaged('unknown version');
@@ -166,7 +197,7 @@ function parseBackupHeader(text: string): { ok: true; value: BackupHeader } | { 
   // The profile is not secret and not protected: it only pre-fills the name and colour.
   const name = typeof json.name === 'string' ? json.name : '';
   const colour = typeof json.colour === 'string' ? json.colour : '';
-  return { ok: true, value: { publicKey, name, colour, iterations, salt, iv, data } };
+  return { ok: true, value: { version: json.version, publicKey, name, colour, iterations, salt, iv, data } };
 }
 
 /** undefined when the bytes are not an Ed25519 PKCS#8 key at all. */
@@ -208,10 +239,6 @@ function parsePublicKeyHex(value: unknown): Uint8Array<ArrayBuffer> | undefined 
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -40,6 +40,8 @@ export interface EconomyRecord {
   syncedAt?: number;
   /** Own entries written while no peer was reachable and not yet offered to one. */
   unshared?: string[];
+  /** Signaling servers the invite brought, used for this economy's room besides the device's own. */
+  signaling?: string[];
 }
 
 export interface EntryRecord {

@@ -28,8 +28,16 @@ export type ConnectionState =
   | { kind: 'offline' }
   | { kind: 'signaling-down'; urls: string[] }
   | { kind: 'wrong-secret' }
+  /** No other member known yet (a founder right after creating): normal, nothing is wrong. */
+  | { kind: 'nobody-yet' }
+  /** Other members exist but none is reachable yet, shortly after opening: still looking. */
+  | { kind: 'searching'; since: number }
+  /** Other members exist and none was reachable for ALONE_GRACE_MS: now a warning is likely useful. */
   | { kind: 'alone'; since: number }
   | { kind: 'connected'; peers: number };
+
+/** How long being alone with known members is "still looking" before the warnings show. */
+export const ALONE_GRACE_MS = 20_000;
 
 export class ActiveEconomy {
   readonly session: EconomySession;
@@ -172,14 +180,18 @@ export class ActiveEconomy {
     return this.session.diagnostics;
   }
 
-  connection(browserOnline: boolean): ConnectionState {
+  /** `at` is passed by a view that re-asks as time passes (searching turns into alone). */
+  connection(browserOnline: boolean, at: number = this.#now()): ConnectionState {
     this.#subscribe();
     if (!browserOnline) return { kind: 'offline' };
     const s = this.session.roomStatus;
     if (s.webrtcPeers > 0) return { kind: 'connected', peers: s.webrtcPeers };
     if (s.signaling.length > 0 && !s.signaling.some((x) => x.connected)) return { kind: 'signaling-down', urls: s.signaling.map((x) => x.url) };
     if (s.secretMismatch) return { kind: 'wrong-secret' };
-    return { kind: 'alone', since: this.#openedAt };
+    const me = this.me;
+    const othersKnown = this.session.record.founder !== me || [...this.session.ledger.balances.keys()].some((a) => a !== me);
+    if (!othersKnown) return { kind: 'nobody-yet' };
+    return at - this.#openedAt < ALONE_GRACE_MS ? { kind: 'searching', since: this.#openedAt } : { kind: 'alone', since: this.#openedAt };
   }
 
   /** What a send would sign and what to confirm ("3 MH", a stranger), or why it cannot be sent. */

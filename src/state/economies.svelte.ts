@@ -2,7 +2,7 @@
 // person does: create, join (by invite), switch, leave. Errors come back as sentences to show.
 import type { CryptoPort } from '../core';
 import { EconomySession } from '../net/economy-session';
-import { checkInviteAgainstKnown, inviteLink, newEconomyKeys, type EconomyInvite } from '../net/invite';
+import { checkInvite, checkInviteAgainstKnown, checkSecret, inviteLink, MAX_INVITE_SIGNALING, newEconomyKeys, type EconomyInvite } from '../net/invite';
 import { economyIdOf } from '../core';
 import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
 import type { EntryStore } from '../net/entry-store';
@@ -90,7 +90,8 @@ export class Economies {
   async create(input: NewEconomy): Promise<string | null> {
     const name = input.name.trim();
     if (!name || name.length > 80) return 'Give the economy a name of 1 to 80 characters.';
-    if (input.secret.length < 8) return 'The secret must be at least 8 characters long; anyone who knows it can join.';
+    const badSecret = checkSecret(input.secret);
+    if (badSecret) return badSecret;
     const { nonce } = newEconomyKeys(this.#deps.randomBytes);
     const founder = this.#deps.identity.accountId;
     const id = economyIdOf(founder, nonce)!;
@@ -150,8 +151,56 @@ export class Economies {
     else await this.#deps.directory.setActive(null);
   }
 
+  /**
+   * The invite carries the signaling servers this room uses other than the page's default (a
+   * joiner's default is its own page's host, which may be another one).
+   */
   inviteLinkOf(record: EconomyRecord): string {
-    return inviteLink(location.href, record);
+    const { network } = this.#deps;
+    const signaling = roomSignaling(network.signaling, record).filter((url) => url !== network.defaultSignaling).slice(0, MAX_INVITE_SIGNALING);
+    return inviteLink(location.href, { ...record, signaling });
+  }
+
+  /** What a backup file keeps of each economy: what its invite holds (secrets included). */
+  get invitesForBackup(): EconomyInvite[] {
+    return this.#list.map(({ id, name, founder, nonce, secret, signaling }) => ({ id, name, founder, nonce, secret, ...(signaling ? { signaling } : {}) }));
+  }
+
+  /**
+   * Adds the economies of a restored backup that this device does not know yet; a known one with
+   * another secret is left as it is (checkInviteAgainstKnown). Opens the first added one when none
+   * is open. Returns the names added and the sentences for the ones skipped.
+   */
+  async addFromBackup(items: readonly unknown[]): Promise<{ added: string[]; skipped: string[]; summary: string }> {
+    const added: string[] = [];
+    const addedIds: string[] = [];
+    const skipped: string[] = [];
+    for (const item of items) {
+      const checked = checkInvite(item);
+      if (!checked.ok) {
+        skipped.push(checked.error);
+        continue;
+      }
+      const invite = checked.invite;
+      const existing = this.#list.find((e) => e.id === invite.id);
+      const refused = checkInviteAgainstKnown(invite, existing);
+      if (refused) skipped.push(refused);
+      if (existing) continue;
+      // One millisecond apart, so the list keeps the backup's order (it is sorted by joinedAt).
+      const error = await this.#remember({ ...invite, joinedAt: this.#deps.now() + added.length });
+      if (error) skipped.push(`${invite.name}: ${error}`);
+      else {
+        added.push(invite.name);
+        addedIds.push(invite.id);
+      }
+    }
+    // Not while the restored key reopens the active economy (busy): two opens would race.
+    const first = this.#list.find((e) => e.id === addedIds[0]);
+    if (!this.#active && this.#busy === null && first) await this.#open(first);
+    const count = added.length === 1 ? '1 economy' : `${added.length} economies`;
+    let summary = added.length ? `Restored your key and ${count}: ${added.join(', ')}.` : 'Restored. The backup holds no economy new to this device: open your invite links again to rejoin.';
+    if (skipped.length) summary += ` Not restored: ${skipped.join(' ')}`;
+    return { added, skipped, summary };
   }
 
   async #remember(record: EconomyRecord): Promise<string | null> {
@@ -176,7 +225,7 @@ export class Economies {
         restored: mayHaveUnseenEntries(record, identity.restoredAt),
         crypto: this.#deps.crypto,
         entries: this.#deps.entries,
-        network: { signaling: network.signaling, ice: network.config.ice },
+        network: { signaling: roomSignaling(network.signaling, record), ice: network.config.ice },
         now: this.#deps.now,
         persistDocument: this.#deps.persistDocument,
         generations: this.#deps.generations,
@@ -222,6 +271,11 @@ export class Economies {
     this.#list = this.#list.map((e) => (e.id === id ? next : e));
     await this.#deps.directory.put(next).catch(() => undefined);
   }
+}
+
+/** This device's signaling servers, then those the invite brought for this economy's room. */
+function roomSignaling(own: readonly string[], record: EconomyRecord): string[] {
+  return [...new Set([...own, ...(record.signaling ?? [])])];
 }
 
 /**

@@ -27,11 +27,14 @@ import {
   type IdentityRecord,
   type IdentityStore,
 } from '../net/identity-store';
+import type { EconomyInvite } from '../net/invite';
 
 export { PROFILE_COLOURS, MAX_NAME_CHARS } from '../net/identity-store';
 export { MIN_PASSPHRASE_CHARS } from '../net/backup-file';
 
 export type BackupDownload = { ok: true; blob: Blob; fileName: string } | { ok: false; error: string };
+/** A restore that worked carries the economies found in the backup, still to be checked and added. */
+export type RestoreResult = { ok: true; economies: readonly unknown[] } | { ok: false; error: string };
 export type IdentityChange = 'profile' | 'key';
 
 export interface IdentityOptions {
@@ -80,6 +83,10 @@ export class Identity {
   get colour(): string {
     return this.#record.colour;
   }
+  /** Whether the person chose a name; otherwise it is the "Member a8a0" made from the key. */
+  get hasOwnName(): boolean {
+    return this.#record.name !== defaultProfile(this.#record.publicKey).name;
+  }
   get signer(): Signer {
     return this.#signer;
   }
@@ -112,14 +119,26 @@ export class Identity {
     return this.#save({ ...this.#record, name: checked.value }, 'profile');
   }
 
+  /** Name and colour at once (one profile change, so one profile entry), e.g. when joining. */
+  async setProfile(name: string, colour: string): Promise<string | null> {
+    const checked = checkName(name);
+    if (!checked.ok) return checked.error;
+    if (!isProfileColour(colour)) return 'Pick one of the colours offered.';
+    if (checked.value === this.#record.name && colour === this.#record.colour) return null;
+    return this.#save({ ...this.#record, name: checked.value, colour }, 'profile');
+  }
+
   async recolour(colour: string): Promise<string | null> {
     if (!isProfileColour(colour)) return 'Pick one of the colours offered.';
     if (colour === this.#record.colour) return null;
     return this.#save({ ...this.#record, colour }, 'profile');
   }
 
-  /** The encrypted backup file for the component to download, or why there is none. */
-  async downloadBackup(passphrase: string, repeat: string = passphrase): Promise<BackupDownload> {
+  /**
+   * The encrypted backup file for the component to download, or why there is none. `economies`
+   * (their invites, secrets included) go inside the encrypted part.
+   */
+  async downloadBackup(passphrase: string, repeat: string = passphrase, economies: readonly EconomyInvite[] = []): Promise<BackupDownload> {
     const invalid = checkNewPassphrase(passphrase, repeat);
     if (invalid) return { ok: false, error: invalid };
     const record = this.#record;
@@ -128,7 +147,7 @@ export class Identity {
       pkcs8 = await unwrapPrivateKey(this.#subtle, record);
       const text = await createBackup(
         this.#subtle,
-        { publicKey: record.publicKey, pkcs8, name: record.name, colour: record.colour },
+        { publicKey: record.publicKey, pkcs8, name: record.name, colour: record.colour, economies },
         passphrase,
         this.#options.backupIterations === undefined ? {} : { iterations: this.#options.backupIterations },
       );
@@ -142,22 +161,23 @@ export class Identity {
 
   /**
    * Replaces this device's identity with the one in a backup file. The caller must have shown the
-   * fork warning and had it confirmed. Returns an error message, or null when the restored
-   * identity is saved and in use.
+   * fork warning and had it confirmed. Returns an error message, or (when the restored identity
+   * is saved and in use) the economies the backup holds, for Economies.addFromBackup.
    */
-  async restoreFrom(file: File, passphrase: string): Promise<string | null> {
-    if (file.size > MAX_BACKUP_BYTES) return NOT_A_BACKUP;
+  async restoreFrom(file: File, passphrase: string): Promise<RestoreResult> {
+    const failed = (error: string) => ({ ok: false as const, error });
+    if (file.size > MAX_BACKUP_BYTES) return failed(NOT_A_BACKUP);
     let text: string;
     try {
       text = await file.text();
     } catch {
-      return 'The file could not be read. Pick it again.';
+      return failed('The file could not be read. Pick it again.');
     }
     const opened = await openBackup(this.#subtle, text, passphrase);
-    if (!opened.ok) return opened.error;
-    const { publicKey, pkcs8, name, colour } = opened.value;
+    if (!opened.ok) return opened;
+    const { publicKey, pkcs8, name, colour, economies } = opened.value;
     try {
-      if (toHex(publicKey) === this.accountId) return 'This backup holds the identity this device already uses. Nothing changed.';
+      if (toHex(publicKey) === this.accountId) return failed('This backup holds the identity this device already uses. Nothing changed.');
       const fallback = defaultProfile(publicKey);
       const profile = {
         name: checkName(name).ok ? name.trim() : fallback.name,
@@ -167,7 +187,8 @@ export class Identity {
       const sealed = await sealIdentity(this.#subtle, { publicKey, pkcs8, ...profile }, this.#record.wrapKey, now);
       // A restore is an explicit replacement, so it may be saved even if the first read failed.
       this.#canSave = true;
-      return await this.#save({ ...sealed, restoredAt: now }, 'key');
+      const error = await this.#save({ ...sealed, restoredAt: now }, 'key');
+      return error ? failed(error) : { ok: true, economies };
     } finally {
       pkcs8.fill(0);
     }

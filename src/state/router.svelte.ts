@@ -19,9 +19,11 @@ function parseHash(hash: string): ViewId {
 
 export class Router {
   #current = $state<ViewId>(parseHash(location.hash));
+  #hash = $state(location.hash);
 
   constructor() {
     addEventListener('hashchange', () => {
+      this.#hash = location.hash;
       this.#current = parseHash(location.hash);
     });
   }
@@ -30,9 +32,15 @@ export class Router {
     return this.#current;
   }
 
+  /** The whole fragment, followed live: an invite opened in an open tab replaces the one shown. */
+  get hash(): string {
+    return this.#hash;
+  }
+
   /** Shows a view and replaces the address (e.g. to drop an invite's secret from history). */
   replace(id: ViewId): void {
     history.replaceState(null, '', this.href(id));
+    this.#hash = this.href(id);
     this.#current = id;
   }
 

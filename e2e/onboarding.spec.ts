@@ -1,0 +1,217 @@
+// First use and joining (issue 8, "Onboarding and joining"): a name asked at the join, the join
+// view following the address, a founder alone told it is normal, the short invite and its QR
+// code, and a backup that brings the economies back. The phone people use a phone profile.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devices, type BrowserContext } from '@playwright/test';
+import jsQR from 'jsqr';
+import { expect, Person, test as base } from './fixtures';
+import { inviteLink, parseInviteLink } from '../src/net/invite';
+
+/** `openPhone(name)`: like openPerson, on a phone profile (Pixel 7: 412 px wide, touch, mobile). */
+const test = base.extend<{ openPhone: (name: string) => Promise<Person> }>({
+  openPhone: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (name) => {
+      const context = await browser.newContext({ ...devices['Pixel 7'] });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => console.log(`[${name}] page error: ${error.message}`));
+      await page.goto('/');
+      return new Person(name, context, page);
+    });
+    await Promise.all(contexts.map((c) => c.close()));
+  },
+});
+
+/** Leaves `url` as the person's only signaling server (whatever else Settings lists). */
+async function useOnlySignaling(person: Person, url: string) {
+  await person.shell.open('Settings');
+  await person.settings.addSignaling(url);
+  const list = person.settings.signalingList();
+  await expect(list).toContainText(url);
+  const others = list.getByRole('listitem').filter({ hasNotText: url });
+  for (let n = await others.count(); n > 0; n--) await others.first().getByRole('button', { name: /^Remove / }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+}
+
+/** The join form's name and colour, then its button. An empty name skips the question. */
+async function joinAs(person: Person, link: string, name: string, colour?: string) {
+  await person.page.goto(link);
+  const field = person.page.getByLabel('Your name in this economy');
+  await expect(field).toBeVisible();
+  await field.fill(name);
+  if (colour) await person.page.getByRole('radio', { name: colour }).check();
+  await person.page.getByRole('button', { name: /^Join / }).click();
+  await expect(person.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
+}
+
+test('joining on a phone asks for a name and colour, and payments then read that name', async ({ openPerson, openPhone }) => {
+  const ana = await openPerson('Ana');
+  await ana.introduce();
+  await ana.shell.open('Economy');
+  await ana.economy.create('Café coders', { limitMH: '5' });
+  const link = await ana.economy.inviteLink();
+
+  // Kim never chose a name: the field is empty, and its hint says what others would see instead.
+  const kim = await openPhone('Kim');
+  await kim.page.goto(link);
+  await expect(kim.page.getByLabel('Your name in this economy')).toHaveValue('');
+  await expect(kim.page.getByText('Optional. Members see it beside your payments')).toContainText(/without one you are\s+“Member [0-9a-f]{4}”/);
+  await joinAs(kim, link, 'Kim', 'Violet');
+  await kim.shell.open('Settings');
+  await expect(kim.identity.nameInput()).toHaveValue('Kim');
+  await expect(kim.identity.card().getByRole('radio', { name: 'Violet' })).toBeChecked();
+
+  // Ana pays Kim: her confirmation names Kim, not "Member …".
+  await ana.shell.open('Wallet');
+  await ana.wallet.waitForMember('Kim');
+  await ana.wallet.send({ toName: 'Kim', amount: '2.5', currency: 'MH' });
+  await expect(ana.wallet.sendResult()).toContainText('Sent 2.5 MH to Kim');
+
+  // Someone who already chose a name finds it filled in; skipping keeps it.
+  const lou = await openPhone('Lou');
+  await lou.introduce();
+  await lou.page.goto(link);
+  await expect(lou.page.getByLabel('Your name in this economy')).toHaveValue('Lou');
+  await lou.page.getByRole('button', { name: 'Join Café coders' }).click();
+  await expect(lou.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
+  await ana.wallet.waitForMember('Lou');
+});
+
+test('the join view follows the address: a damaged invite, then a good one, then a second economy, with no reload', async ({ openPerson, openPhone }) => {
+  const [ana, ben] = [await openPerson('Ana'), await openPerson('Ben')];
+  await ana.shell.open('Economy');
+  await ana.economy.create('Night shift');
+  const first = await ana.economy.inviteLink();
+  await ben.shell.open('Economy');
+  await ben.economy.create('Day shift');
+  const second = await ben.economy.inviteLink();
+
+  const kim = await openPhone('Kim');
+  await kim.page.goto(first.slice(0, -12));
+  await expect(kim.page.getByRole('alert')).toContainText('damaged');
+  // A marker on the page's window survives hash navigation and is gone after a reload.
+  await kim.page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+  await kim.page.goto(first);
+  await expect(kim.page.getByRole('alert')).toHaveCount(0);
+  await kim.page.getByRole('button', { name: 'Join Night shift' }).click();
+  await expect(kim.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
+
+  await kim.page.goto(second);
+  await kim.page.getByRole('button', { name: 'Join Day shift' }).click();
+  await expect(kim.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
+  expect(await kim.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+  await kim.shell.open('Economy');
+  const mine = kim.page.getByRole('list', { name: 'Your economies' });
+  await expect(mine.getByRole('listitem')).toHaveText([/Night shift/, /Day shift/]);
+  await kim.economy.expectPeers(1);
+});
+
+test('a founder alone is told to share the invite; the warnings wait until they are likely', async ({ openPerson, openPhone }) => {
+  const ana = await openPerson('Ana');
+  await ana.shell.open('Economy');
+  await ana.economy.create('Just me');
+  const banner = ana.economy.connection();
+  await expect(banner).toHaveAttribute('data-state', 'nobody-yet');
+  await expect(banner).toHaveText('Nobody else is here yet — share the invite (Economy → Invite people).');
+  await expect(banner).not.toHaveClass(/warn/);
+
+  // A member who finds nobody of a known economy: first "looking", the warnings only later.
+  const link = await ana.economy.inviteLink();
+  await ana.page.goto('about:blank');
+  const kim = await openPhone('Kim');
+  await kim.joinByLink(link);
+  await kim.shell.open('Economy');
+  await expect(kim.economy.connection()).toHaveAttribute('data-state', 'searching');
+  await expect(kim.economy.connection()).not.toHaveClass(/warn/);
+  await expect(kim.economy.connection()).toHaveAttribute('data-state', 'alone', { timeout: 30_000 });
+  await expect(kim.economy.connection()).toContainText('firewall');
+  await expect(kim.economy.connection()).toHaveClass(/warn/);
+
+  // Ana is back: both connected.
+  await ana.page.goto('/#/economy');
+  await kim.economy.expectPeers(1);
+});
+
+test('the invite is short, its QR code is large and scans, and it carries the inviter’s own signaling server', async ({ openPerson, openPhone, baseURL }) => {
+  const ana = await openPerson('Ana');
+  // Ana reaches the signaling server under another name than her page's host: a joiner's
+  // default would not find it, so the invite must carry it.
+  const server = `ws://localhost:${new URL(baseURL!).port}/signal`;
+  await useOnlySignaling(ana, server);
+  await ana.shell.open('Economy');
+  await ana.economy.create('Far away');
+  const link = await ana.economy.inviteLink();
+  expect(link.length).toBeLessThan(200);
+  const parsed = parseInviteLink(link);
+  expect(parsed.ok && parsed.invite.signaling).toEqual([server]);
+
+  const qr = ana.page.getByRole('figure', { name: 'Invite QR code' }).locator('svg');
+  const box = (await qr.boundingBox())!;
+  expect(box.width).toBeGreaterThanOrEqual(256);
+  const size = 600;
+  const image = await qr.evaluate(async (svg, size) => {
+    const url = URL.createObjectURL(new Blob([svg.outerHTML], { type: 'image/svg+xml' }));
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, size, size);
+    ctx.drawImage(img, 0, 0, size, size);
+    URL.revokeObjectURL(url);
+    return Array.from(ctx.getImageData(0, 0, size, size).data);
+  }, size);
+  expect(jsQR(Uint8ClampedArray.from(image), size, size)?.data).toBe(link);
+
+  // Kim's own list has only a dead server: she finds Ana through the invite's one alone.
+  const kim = await openPhone('Kim');
+  await useOnlySignaling(kim, 'ws://127.0.0.1:9/signal');
+  await kim.joinByLink(link);
+  await kim.shell.open('Economy');
+  await kim.economy.expectPeers(1);
+  // For this room only: her settings are unchanged.
+  await kim.shell.open('Settings');
+  await expect(kim.settings.signalingList().getByRole('listitem')).toHaveCount(1);
+});
+
+test('a backup brings the economies back on a new phone, and says which', async ({ openPerson, openPhone }) => {
+  const ana = await openPerson('Ana');
+  await ana.introduce();
+  await ana.shell.open('Economy');
+  await ana.economy.create('Café coders');
+  const cafe = await ana.economy.inviteLink();
+  await ana.page.getByRole('button', { name: 'Create or join another economy' }).click();
+  await ana.economy.create('Night shift');
+  await ana.shell.open('Settings');
+  const backup = join(mkdtempSync(join(tmpdir(), 'hourmesh-onboarding-')), 'ana.json');
+  await ana.identity.downloadBackup('two economies inside', backup);
+
+  const phone = await openPhone('Ana (phone)');
+  await phone.shell.open('Settings');
+  await phone.identity.restore(backup, 'two economies inside');
+  const status = phone.identity.card().getByRole('status').filter({ hasText: 'Restored' });
+  await expect(status).toContainText('Restored your key and 2 economies: Café coders, Night shift.');
+  await phone.shell.open('Economy');
+  const mine = phone.page.getByRole('list', { name: 'Your economies' });
+  await expect(mine.getByRole('listitem')).toHaveText([/Café coders/, /Night shift/]);
+  // The restored secret is the right one: in the economy Ana has open, the two devices meet.
+  await mine.getByRole('button', { name: 'Switch to Night shift' }).click();
+  await phone.economy.expectPeers(1);
+
+  // A device that already belongs to Café coders with another secret keeps it, and is told so.
+  const parsed = parseInviteLink(cafe);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const other = await openPhone('Ana (tablet)');
+  await other.joinByLink(inviteLink(cafe, { ...parsed.invite, secret: 'a-different-secret' }));
+  await other.shell.open('Settings');
+  await other.identity.restore(backup, 'two economies inside');
+  const told = other.identity.card().getByRole('status').filter({ hasText: 'Restored' });
+  await expect(told).toContainText('Restored your key and 1 economy: Night shift.');
+  await expect(told).toContainText('You already belong to Café coders, with a different secret');
+});
