@@ -28,6 +28,9 @@ test('an unreachable signaling server is named, with what to check', async ({ op
   await fay.shell.open('Settings');
   // Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
   await fay.settings.addSignaling('ws://127.0.0.1:9/signal');
+  await fay.settings.removeDefaultSignaling();
+  await expect(fay.settings.signalingList().getByRole('listitem')).toHaveCount(1);
+  await expect(fay.settings.signalingList()).toContainText('ws://127.0.0.1:9/signal');
   await fay.shell.open('Economy');
   await fay.economy.create('Alone at home');
   await expect(fay.economy.connection()).toHaveAttribute('data-state', 'signaling-down', { timeout: 20_000 });

@@ -46,11 +46,28 @@ test('signaling servers are validated and kept across reloads', async ({ openPer
   await gus.settings.addSignaling('https://not-a-websocket.example');
   await expect(gus.page.getByRole('alert')).toContainText('must start with ws:// or wss://');
 
+  await expect(gus.page.getByLabel('Add a signaling server')).toHaveAttribute('aria-invalid', 'true');
+  await expect(gus.page.getByLabel('Add a signaling server')).toHaveAccessibleDescription(/must start with ws:\/\/ or wss:\/\//);
+
+  // Adding keeps the default; the default can be removed like any other, and restored.
+  const servers = gus.settings.signalingList().getByRole('listitem');
   await gus.settings.addSignaling('wss://signal.example.org');
-  await expect(gus.settings.signalingList()).toContainText('wss://signal.example.org');
+  await expect(servers).toHaveCount(2);
+  await expect(servers.nth(0)).toContainText('default');
+  await expect(servers.nth(1)).toContainText('wss://signal.example.org');
+  await gus.settings.removeDefaultSignaling();
+  await expect(servers).toHaveCount(1);
   await gus.page.reload();
   await gus.shell.open('Settings');
+  await expect(servers).toHaveCount(1);
   await expect(gus.settings.signalingList()).toContainText('wss://signal.example.org');
+  await gus.settings.removeSignaling('wss://signal.example.org');
+  await expect(gus.page.getByRole('alert').filter({ hasText: 'Keep at least one signaling server' })).toBeVisible();
+  await gus.page.getByRole('button', { name: 'Restore defaults' }).click();
+  await expect(servers).toHaveCount(1);
+  await expect(servers).toContainText('/signal');
+  await expect(servers).toContainText('default');
+  await expect(gus.page.getByRole('button', { name: 'Restore defaults' })).toHaveCount(0);
 });
 
 test('a new version is offered in the app, and applied only when the person asks', async ({ openPerson }) => {

@@ -12,6 +12,15 @@ export class SettingsPage {
     await this.page.getByRole('button', { name: 'Add', exact: true }).click();
   }
 
+  async removeSignaling(url: string) {
+    await this.signalingList().getByRole('button', { name: `Remove ${url}` }).click();
+  }
+
+  /** Removes the default server (the page's own /signal), the entry tagged "default". */
+  async removeDefaultSignaling() {
+    await this.signalingList().getByRole('listitem').filter({ hasText: 'default:' }).getByRole('button', { name: /^Remove / }).click();
+  }
+
   async startCheck(name: string) {
     await this.page.getByLabel('Check name').fill(name);
     await this.page.getByRole('button', { name: 'Start check' }).click();

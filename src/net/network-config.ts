@@ -1,9 +1,14 @@
 // Network settings: which signaling servers and ICE (STUN/TURN) servers a peer uses.
 //
 // Invariant: a stored configuration is always valid (every URL parsed and of the right scheme),
-// because it is validated here before it is saved. `signaling: null` means "the default", which
-// is derived from the page's own host so the server that `npm start` runs is found with no setup,
-// including from a phone that opened the printed LAN address.
+// because it is validated here before it is saved. `signaling: null` means "the defaults". The
+// default server is derived from the page's own host so the server that `npm start` runs is found
+// with no setup, including from a phone that opened the printed LAN address; in a stored list it is
+// kept as the token DEFAULT_SIGNALING, never as a URL, so it keeps following the host.
+//
+// Stored record (settings key "network"): { v: 2, signaling: string[] | null, ice: IceServer[] }.
+// A record without v (written before the default was listed) held the servers that had silently
+// replaced the default: it is read as the default plus those servers.
 
 export interface IceServer {
   urls: string;
@@ -19,14 +24,58 @@ export interface NetworkConfig {
 
 export const emptyNetworkConfig: NetworkConfig = { signaling: null, ice: [] };
 
+/** Stands for the page's own /signal in a list of signaling servers. */
+export const DEFAULT_SIGNALING = 'default';
+
+type Here = { protocol: string; host: string };
+
 /** The signaling server that `npm start` serves beside the app, at /signal on the same host. */
 export function defaultSignalingUrl(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/signal`;
 }
 
-export function effectiveSignaling(config: NetworkConfig, location: { protocol: string; host: string }): string[] {
-  return config.signaling && config.signaling.length > 0 ? config.signaling : [defaultSignalingUrl(location)];
+/** The list a person sees and edits: the default is an entry like any other. */
+export function signalingEntries(config: NetworkConfig): string[] {
+  return config.signaling ?? [DEFAULT_SIGNALING];
+}
+
+/** The URLs to connect to, with the default resolved against the page's host and duplicates dropped. */
+export function effectiveSignaling(config: NetworkConfig, location: Here): string[] {
+  const urls = signalingEntries(config).map((s) => (s === DEFAULT_SIGNALING ? defaultSignalingUrl(location) : s));
+  return [...new Set(urls)];
+}
+
+/** Adds a server after the ones in use (the default stays unless the person removes it). */
+export function addSignalingServer(config: NetworkConfig, text: string, location: Here): Checked<NetworkConfig> {
+  const checked = checkSignalingUrl(text);
+  if (!checked.ok) return checked;
+  if (effectiveSignaling(config, location).includes(checked.value)) {
+    return { ok: false, error: 'That signaling server is already in the list.' };
+  }
+  return { ok: true, value: withSignaling(config, [...signalingEntries(config), checked.value]) };
+}
+
+/** Removes one entry (a URL or DEFAULT_SIGNALING); the last one stays, or no peer could be found. */
+export function removeSignalingServer(config: NetworkConfig, entry: string): Checked<NetworkConfig> {
+  const rest = signalingEntries(config).filter((s) => s !== entry);
+  if (rest.length === 0) {
+    return { ok: false, error: 'Keep at least one signaling server: peers find each other only through one. Add another before removing this one.' };
+  }
+  return { ok: true, value: withSignaling(config, rest) };
+}
+
+export function restoreDefaultSignaling(config: NetworkConfig): NetworkConfig {
+  return { ...config, signaling: null };
+}
+
+/** A list that is just the default is stored as null, so "Restore defaults" has nothing to do. */
+function withSignaling(config: NetworkConfig, list: string[]): NetworkConfig {
+  return { ...config, signaling: list.length === 1 && list[0] === DEFAULT_SIGNALING ? null : list };
+}
+
+export function serializeConfig(config: NetworkConfig): { v: 2 } & NetworkConfig {
+  return { v: 2, signaling: config.signaling, ice: config.ice };
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -64,10 +113,11 @@ export function checkIceServer(urls: string, username = '', credential = ''): Ch
 /** Accepts only a well-formed stored config; anything else (an old or damaged record) falls back to defaults. */
 export function parseStoredConfig(value: unknown): NetworkConfig {
   if (typeof value !== 'object' || value === null) return emptyNetworkConfig;
-  const v = value as { signaling?: unknown; ice?: unknown };
-  const signaling = Array.isArray(v.signaling)
-    ? v.signaling.filter((s): s is string => typeof s === 'string' && checkSignalingUrl(s).ok)
-    : null;
+  const v = value as { v?: unknown; signaling?: unknown; ice?: unknown };
+  const listed = Array.isArray(v.signaling)
+    ? v.signaling.filter((s): s is string => typeof s === 'string' && (s === DEFAULT_SIGNALING || checkSignalingUrl(s).ok))
+    : [];
+  const signaling = v.v === 2 ? listed : [DEFAULT_SIGNALING, ...listed];
   const ice = Array.isArray(v.ice)
     ? v.ice.flatMap((s) => {
         if (typeof s !== 'object' || s === null) return [];
@@ -77,5 +127,6 @@ export function parseStoredConfig(value: unknown): NetworkConfig {
         return checked.ok ? [checked.value] : [];
       })
     : [];
-  return { signaling: signaling && signaling.length ? signaling : null, ice };
+  const unique = [...new Set(signaling)];
+  return { signaling: unique.length === 0 || (unique.length === 1 && unique[0] === DEFAULT_SIGNALING) ? null : unique, ice };
 }

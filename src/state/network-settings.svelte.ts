@@ -2,12 +2,17 @@
 // Every change is validated (net/network-config.ts) and saved before it is shown as applied,
 // so what the screen lists is what a reload will use.
 import {
+  addSignalingServer,
   checkIceServer,
-  checkSignalingUrl,
+  DEFAULT_SIGNALING,
   defaultSignalingUrl,
   effectiveSignaling,
   emptyNetworkConfig,
   parseStoredConfig,
+  removeSignalingServer,
+  restoreDefaultSignaling,
+  serializeConfig,
+  signalingEntries,
   type NetworkConfig,
 } from '../net/network-config';
 import type { SettingsStore } from '../net/settings-store';
@@ -43,23 +48,26 @@ export class NetworkSettings {
   get signaling(): string[] {
     return effectiveSignaling(this.#config, location);
   }
+  /** The servers as listed in Settings: `url` to show, `entry` to remove, `isDefault` for the tag. */
+  get signalingList(): { entry: string; url: string; isDefault: boolean }[] {
+    return signalingEntries(this.#config).map((entry) => ({
+      entry, isDefault: entry === DEFAULT_SIGNALING, url: entry === DEFAULT_SIGNALING ? defaultSignalingUrl(location) : entry,
+    }));
+  }
 
   /** Returns an error message, or null when the server was added and saved. */
   async addSignaling(text: string): Promise<string | null> {
-    const checked = checkSignalingUrl(text);
-    if (!checked.ok) return checked.error;
-    const current = this.#config.signaling ?? [];
-    if (current.includes(checked.value)) return 'That signaling server is already in the list.';
-    return this.#save({ ...this.#config, signaling: [...current, checked.value] });
+    const next = addSignalingServer(this.#config, text, location);
+    return next.ok ? this.#save(next.value) : next.error;
   }
 
-  async removeSignaling(url: string): Promise<string | null> {
-    const rest = (this.#config.signaling ?? []).filter((u) => u !== url);
-    return this.#save({ ...this.#config, signaling: rest.length ? rest : null });
+  async removeSignaling(entry: string): Promise<string | null> {
+    const next = removeSignalingServer(this.#config, entry);
+    return next.ok ? this.#save(next.value) : next.error;
   }
 
-  async useDefaultSignaling(): Promise<string | null> {
-    return this.#save({ ...this.#config, signaling: null });
+  async restoreDefaultSignaling(): Promise<string | null> {
+    return this.#save(restoreDefaultSignaling(this.#config));
   }
 
   async addIce(urls: string, username: string, credential: string): Promise<string | null> {
@@ -75,7 +83,7 @@ export class NetworkSettings {
 
   async #save(next: NetworkConfig): Promise<string | null> {
     try {
-      await this.#store.write(KEY, next);
+      await this.#store.write(KEY, serializeConfig(next));
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
