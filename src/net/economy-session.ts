@@ -92,7 +92,9 @@ export class EconomySession {
     this.#deps = deps;
     this.record = deps.record;
     this.#me = toHex(deps.signer.publicKey);
-    this.ledger = new Ledger({ crypto: deps.crypto, economy: deps.record.id, founder: deps.record.founder, now: deps.now });
+    // Pacing: a flood that forces full replays costs this tab a bounded share of its CPU.
+    const pacing = { now: () => performance.now(), wait: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+    this.ledger = new Ledger({ crypto: deps.crypto, economy: deps.record.id, founder: deps.record.founder, now: deps.now, pacing });
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
