@@ -108,7 +108,26 @@ test('a field with an error is marked invalid and described by its message', asy
   await dan.page.getByRole('button', { name: 'Save name' }).click();
   await expect(dan.page.getByLabel('Display name')).toHaveAttribute('aria-invalid', 'true');
   await expect(dan.page.getByLabel('Display name')).toHaveAccessibleDescription(/\S/);
+  await dan.page.getByLabel('Backup passphrase').fill('short');
+  await dan.page.getByLabel('Repeat the passphrase').fill('short');
+  await dan.page.getByRole('button', { name: 'Download a backup' }).click();
+  await expect(dan.page.getByLabel('Backup passphrase')).toHaveAttribute('aria-invalid', 'true');
+  await expect(dan.page.getByLabel('Backup passphrase')).toHaveAccessibleDescription(/\S/);
   expect(await axeFindings(dan.page, 'settings with an error')).toEqual([]);
+
+  // The send form marks the field its refusal is about.
+  await dan.shell.open('Economy');
+  await dan.economy.create('Errors', { limitMH: '10' });
+  await dan.shell.open('Wallet');
+  await dan.wallet.openSendForm();
+  await dan.page.getByLabel('…or paste an account id').fill('ab'.repeat(32));
+  await dan.page.getByLabel('Amount').fill('lots');
+  await dan.page.getByRole('button', { name: 'Review payment' }).click();
+  const amount = dan.page.getByLabel('Amount');
+  await expect(amount).toHaveAttribute('aria-invalid', 'true');
+  await expect(amount).toHaveAccessibleDescription(/\S/);
+  await expect(dan.page.getByLabel('Memo (optional)')).not.toHaveAttribute('aria-invalid', 'true');
+  expect(await axeFindings(dan.page, 'send form with an error')).toEqual([]);
 });
 
 test('keyboard: a skip link comes first, and the navigation before the content', async ({ openPerson }) => {

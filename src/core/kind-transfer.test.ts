@@ -83,10 +83,10 @@ describe('checkTransfer', () => {
     expect(l.creditLowering('MH')).toEqual({ limit: 2000, time: T0 + 60_000 });
     expect(l.creditLowering('CH')).toBeUndefined();
     const r = checkTransfer(l, founder.id, input(bob.id, '0.5'), 'UTC');
-    expect(r).toEqual({ ok: false, error: 'The founder lowered the credit limit to 2 MH on 26 Nov at 10:41; you can send at most 0 MH now.' });
+    expect(r).toEqual({ ok: false, field: 'amount', error: 'The founder lowered the credit limit to 2 MH on 26 Nov at 10:41; you can send at most 0 MH now.' });
     // Carol's credit is her balance only (no stakes): the lowering is not why she cannot pay.
     const c = checkTransfer(l, carol.id, input(bob.id, '3'), 'UTC');
-    expect(c).toEqual({ ok: false, error: 'That is over your credit limit: you can send at most 2 MH now.' });
+    expect(c).toEqual({ ok: false, field: 'amount', error: 'That is over your credit limit: you can send at most 2 MH now.' });
   });
 
   it('forgets a lowering once a newer change raised the limit again', async () => {
@@ -104,6 +104,6 @@ describe('checkTransfer', () => {
     entries = [await founder.sign(next(), 'economy-settings', { creditLimit: { MH: 1000, CH: 10_000 } })];
     const l = await ledger();
     expect(l.creditLowering('MH')).toBeUndefined();
-    expect(checkTransfer(l, founder.id, input(bob.id, '2'))).toEqual({ ok: false, error: 'That is over your credit limit: you can send at most 1 MH now.' });
+    expect(checkTransfer(l, founder.id, input(bob.id, '2'))).toEqual({ ok: false, field: 'amount', error: 'That is over your credit limit: you can send at most 1 MH now.' });
   });
 });

@@ -110,16 +110,17 @@ export type TransferCheck =
     /** The recipient never wrote, received or was named here: a typo or a stranger, confirm twice. */
     stranger: boolean;
   }
-  | { ok: false; error: string };
+  /** `field`: the input the sentence is about, so a form can mark it invalid (none: the whole send). */
+  | { ok: false; error: string; field?: 'to' | 'amount' | 'memo' };
 
 /** Checks a send the way the ledger will apply it, so a person hears why before anything is signed. */
 export function checkTransfer(reader: TransferReader, me: AccountId, input: TransferInput, timeZone?: string): TransferCheck {
   const to = input.to.trim().toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(to)) return { ok: false, error: 'Choose a member, or paste a full account id (64 hexadecimal characters).' };
-  if (to === me) return { ok: false, error: 'You cannot send hours to yourself.' };
+  if (!/^[0-9a-f]{64}$/.test(to)) return { ok: false, field: 'to', error: 'Choose a member, or paste a full account id (64 hexadecimal characters).' };
+  if (to === me) return { ok: false, field: 'to', error: 'You cannot send hours to yourself.' };
   const amount = parseAmount(input.amountText);
-  if (!amount.ok) return amount;
-  if ([...input.memo].length > MAX_MEMO_CHARS) return { ok: false, error: `The memo is longer than ${MAX_MEMO_CHARS} characters.` };
+  if (!amount.ok) return { ...amount, field: 'amount' };
+  if ([...input.memo].length > MAX_MEMO_CHARS) return { ok: false, field: 'memo', error: `The memo is longer than ${MAX_MEMO_CHARS} characters.` };
   const body: TransferBody = { to, currency: input.currency, amount: amount.milli, memo: input.memo };
   const invalid = validateTransfer(body, me);
   if (invalid) return { ok: false, error: `This payment cannot be signed: ${invalid}.` };
@@ -127,6 +128,6 @@ export function checkTransfer(reader: TransferReader, me: AccountId, input: Tran
     return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
   }
   const noRoom = creditRoomProblem(reader, me, input.currency, amount.milli, timeZone);
-  if (noRoom) return { ok: false, error: noRoom };
+  if (noRoom) return { ok: false, field: 'amount', error: noRoom };
   return { ok: true, body, reading: `${formatAmount(amount.milli)} ${input.currency}`, stranger: !reader.hasAppeared(to) };
 }
