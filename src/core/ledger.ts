@@ -83,6 +83,8 @@ const CHECKPOINTS_KEPT = 8;
 export const MALFORMED_KEPT = 1024;
 /** Provisionally authentic entries (see authenticity.ts) checked per background step. */
 const VERIFY_SLICE = 512; // ~30 ms of checks: a new entry waits at most that long behind a slice
+/** With pacing, background checks start this long after the replay that needs them. */
+const BACKGROUND_START_MS = 300;
 /** A full replay waits until this many times its last duration has passed since it ended. */
 const FULL_REPLAY_GAP = 3;
 /** …but never longer than this. */
@@ -106,7 +108,12 @@ export interface LedgerOptions {
    * most about 1/(1 + FULL_REPLAY_GAP) of a core. A wall clock and a timer, passed in (core reads
    * no globals); tests leave it out.
    */
-  pacing?: { now: () => number; wait: (ms: number) => Promise<void> };
+  pacing?: {
+    now: () => number;
+    wait: (ms: number) => Promise<void>;
+    /** For background verification's breaks (defaults to `wait`). */
+    idle?: (ms: number) => Promise<void>;
+  };
 }
 
 export interface AddReport {
@@ -228,7 +235,13 @@ export class Ledger implements CreditReader {
    * Runs by itself after a full replay that left such entries; call it to wait for the final state.
    */
   async whenVerified(): Promise<void> {
-    while (this.unverified.size > 0) await this.enqueue(() => this.verifySlice());
+    while (this.unverified.size > 0) {
+      await this.enqueue(() => this.verifySlice());
+      // With pacing (the app), give the page a turn between slices: a late joiner's 100,000
+      // background checks must not become one long task that freezes taps and rendering.
+      const pacing = this.opts.pacing;
+      if (pacing) await (pacing.idle ?? pacing.wait)(0);
+    }
     await this.enqueue(async () => undefined);
   }
 
@@ -256,7 +269,10 @@ export class Ledger implements CreditReader {
   private startBackgroundVerification(): void {
     if (this.verifyingInBackground || this.unverified.size === 0) return;
     this.verifyingInBackground = true;
-    void this.whenVerified().finally(() => (this.verifyingInBackground = false));
+    // With pacing, start a moment later: the balances just computed get shown first.
+    const pacing = this.opts.pacing;
+    const start = pacing ? (pacing.idle ?? pacing.wait)(BACKGROUND_START_MS) : Promise.resolve();
+    void start.then(() => this.whenVerified()).finally(() => (this.verifyingInBackground = false));
   }
 
   /** Drops an entry that can never count (see `forgotten`). */
