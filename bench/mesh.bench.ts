@@ -374,9 +374,13 @@ async function lateJoiner(mesh: Mesh, founder: Person, label: string, seed: Seed
   const fresh = n - (before > 0 ? seed.entries.slice(0, before).length : 0);
   await founder.page.waitForFunction(`window.hourmesh.economies.active.entryCount >= ${n}`, undefined, { timeout: 180_000, polling: 200 });
   const importMs = Date.now() - importStart;
+  // The import was a head-first load: the serving page checks every other signature in the
+  // background. Wait for that, so the joiner is timed on its own, not beside a busy neighbour.
+  await founder.page.waitForFunction('window.hourmesh.economies.active.session.ledger.unverifiedCount === 0', undefined, { timeout: 300_000, polling: 200 });
+  const verifiedMs = Date.now() - importStart;
   const founderCount = (await founder.page.evaluate('window.hourmesh.economies.active.entryCount')) as number;
-  note(`${label}: the serving member imported ${fresh} new entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB); its ledger holds ${founderCount}`);
-  await sleep(500);
+  await sleep(4_000); // its IndexedDB writes and document persistence of the import settle too
+  note(`${label}: the serving member imported ${fresh} new entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB), every signature checked after ${(verifiedMs / 1000).toFixed(1)} s; its ledger holds ${founderCount}`);
 
   const sample: [string, number, number][] = [...expected.milli].filter((_, i) => i % Math.max(1, Math.floor(expected.milli.size / 20)) === 0)
     .slice(0, 20).map(([a, [mh, ch]]) => [a, mh, ch]);
