@@ -60,7 +60,7 @@ test('a person belongs to several economies, switches between them, and leaves o
   const ivy = await openPerson('Ivy');
   await ivy.shell.open('Economy');
   await ivy.economy.create('Garden club');
-  await ivy.page.getByRole('button', { name: 'Create or join another economy' }).click();
+  await ivy.economy.startAnother();
   await ivy.economy.create('Chess club');
   const mine = ivy.page.getByRole('list', { name: 'Your economies' });
   await expect(mine.getByRole('listitem')).toHaveCount(2);

@@ -4,26 +4,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devices, type BrowserContext } from '@playwright/test';
 import jsQR from 'jsqr';
-import { expect, Person, test as base } from './fixtures';
+import { expect, test, type Person } from './fixtures';
 import { inviteLink, parseInviteLink } from '../src/net/invite';
 
-/** `openPhone(name)`: like openPerson, on a phone profile (Pixel 7: 412 px wide, touch, mobile). */
-const test = base.extend<{ openPhone: (name: string) => Promise<Person> }>({
-  openPhone: async ({ browser }, use) => {
-    const contexts: BrowserContext[] = [];
-    await use(async (name) => {
-      const context = await browser.newContext({ ...devices['Pixel 7'] });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on('pageerror', (error) => console.log(`[${name}] page error: ${error.message}`));
-      await page.goto('/');
-      return new Person(name, context, page);
-    });
-    await Promise.all(contexts.map((c) => c.close()));
-  },
-});
+/** The phone people use a phone profile (Pixel 7: 412 px wide, touch, mobile). */
+const PHONE = { device: 'Pixel 7' } as const;
 
 /** Leaves `url` as the person's only signaling server (whatever else Settings lists). */
 async function useOnlySignaling(person: Person, url: string) {
@@ -47,7 +33,7 @@ async function joinAs(person: Person, link: string, name: string, colour?: strin
   await expect(person.page.getByRole('heading', { level: 1, name: 'Wallet' })).toBeVisible();
 }
 
-test('joining on a phone asks for a name and colour, and payments then read that name', async ({ openPerson, openPhone }) => {
+test('joining on a phone asks for a name and colour, and payments then read that name', async ({ openPerson }) => {
   const ana = await openPerson('Ana');
   await ana.introduce();
   await ana.shell.open('Economy');
@@ -55,7 +41,7 @@ test('joining on a phone asks for a name and colour, and payments then read that
   const link = await ana.economy.inviteLink();
 
   // Kim never chose a name: the field is empty, and its hint says what others would see instead.
-  const kim = await openPhone('Kim');
+  const kim = await openPerson('Kim', PHONE);
   await kim.page.goto(link);
   await expect(kim.page.getByLabel('Your name in this economy')).toHaveValue('');
   await expect(kim.page.getByText('Optional. Members see it beside your payments')).toContainText(/without one you are\s+“Member [0-9a-f]{4}”/);
@@ -71,7 +57,7 @@ test('joining on a phone asks for a name and colour, and payments then read that
   await expect(ana.wallet.sendResult()).toContainText('Sent 2.5 MH to Kim');
 
   // Someone who already chose a name finds it filled in; skipping keeps it.
-  const lou = await openPhone('Lou');
+  const lou = await openPerson('Lou', PHONE);
   await lou.introduce();
   await lou.page.goto(link);
   await expect(lou.page.getByLabel('Your name in this economy')).toHaveValue('Lou');
@@ -80,7 +66,7 @@ test('joining on a phone asks for a name and colour, and payments then read that
   await ana.wallet.waitForMember('Lou');
 });
 
-test('the join view follows the address: a damaged invite, then a good one, then a second economy, with no reload', async ({ openPerson, openPhone }) => {
+test('the join view follows the address: a damaged invite, then a good one, then a second economy, with no reload', async ({ openPerson }) => {
   const [ana, ben] = [await openPerson('Ana'), await openPerson('Ben')];
   await ana.shell.open('Economy');
   await ana.economy.create('Night shift');
@@ -89,7 +75,7 @@ test('the join view follows the address: a damaged invite, then a good one, then
   await ben.economy.create('Day shift');
   const second = await ben.economy.inviteLink();
 
-  const kim = await openPhone('Kim');
+  const kim = await openPerson('Kim', PHONE);
   await kim.page.goto(first.slice(0, -12));
   await expect(kim.page.getByRole('alert')).toContainText('damaged');
   // A marker on the page's window survives hash navigation and is gone after a reload.
@@ -110,7 +96,7 @@ test('the join view follows the address: a damaged invite, then a good one, then
   await kim.economy.expectPeers(1);
 });
 
-test('a founder alone is told to share the invite; the warnings wait until they are likely', async ({ openPerson, openPhone }) => {
+test('a founder alone is told to share the invite; the warnings wait until they are likely', async ({ openPerson }) => {
   const ana = await openPerson('Ana');
   await ana.shell.open('Economy');
   await ana.economy.create('Just me');
@@ -122,7 +108,7 @@ test('a founder alone is told to share the invite; the warnings wait until they 
   // A member who finds nobody of a known economy: first "looking", the warnings only later.
   const link = await ana.economy.inviteLink();
   await ana.page.goto('about:blank');
-  const kim = await openPhone('Kim');
+  const kim = await openPerson('Kim', PHONE);
   await kim.joinByLink(link);
   await kim.shell.open('Economy');
   await expect(kim.economy.connection()).toHaveAttribute('data-state', 'searching');
@@ -136,7 +122,7 @@ test('a founder alone is told to share the invite; the warnings wait until they 
   await kim.economy.expectPeers(1);
 });
 
-test('the invite is short, its QR code is large and scans, and it carries the inviter’s own signaling server', async ({ openPerson, openPhone, baseURL }) => {
+test('the invite is short, its QR code is large and scans, and it carries the inviter’s own signaling server', async ({ openPerson, baseURL }) => {
   const ana = await openPerson('Ana');
   // Ana reaches the signaling server under another name than her page's host: a joiner's
   // default would not find it, so the invite must carry it.
@@ -170,7 +156,7 @@ test('the invite is short, its QR code is large and scans, and it carries the in
   expect(jsQR(Uint8ClampedArray.from(image), size, size)?.data).toBe(link);
 
   // Kim's own list has only a dead server: she finds Ana through the invite's one alone.
-  const kim = await openPhone('Kim');
+  const kim = await openPerson('Kim', PHONE);
   await useOnlySignaling(kim, 'ws://127.0.0.1:9/signal');
   await kim.joinByLink(link);
   await kim.shell.open('Economy');
@@ -180,19 +166,19 @@ test('the invite is short, its QR code is large and scans, and it carries the in
   await expect(kim.settings.signalingList().getByRole('listitem')).toHaveCount(1);
 });
 
-test('a backup brings the economies back on a new phone, and says which', async ({ openPerson, openPhone }) => {
+test('a backup brings the economies back on a new phone, and says which', async ({ openPerson }) => {
   const ana = await openPerson('Ana');
   await ana.introduce();
   await ana.shell.open('Economy');
   await ana.economy.create('Café coders');
   const cafe = await ana.economy.inviteLink();
-  await ana.page.getByRole('button', { name: 'Create or join another economy' }).click();
+  await ana.economy.startAnother();
   await ana.economy.create('Night shift');
   await ana.shell.open('Settings');
   const backup = join(mkdtempSync(join(tmpdir(), 'hourmesh-onboarding-')), 'ana.json');
   await ana.identity.downloadBackup('two economies inside', backup);
 
-  const phone = await openPhone('Ana (phone)');
+  const phone = await openPerson('Ana (phone)', PHONE);
   await phone.shell.open('Settings');
   await phone.identity.restore(backup, 'two economies inside');
   const status = phone.identity.card().getByRole('status').filter({ hasText: 'Restored' });
@@ -207,7 +193,7 @@ test('a backup brings the economies back on a new phone, and says which', async 
   // A device that already belongs to Café coders with another secret keeps it, and is told so.
   const parsed = parseInviteLink(cafe);
   if (!parsed.ok) throw new Error(parsed.error);
-  const other = await openPhone('Ana (tablet)');
+  const other = await openPerson('Ana (tablet)', PHONE);
   await other.joinByLink(inviteLink(cafe, { ...parsed.invite, secret: 'a-different-secret' }));
   await other.shell.open('Settings');
   await other.identity.restore(backup, 'two economies inside');

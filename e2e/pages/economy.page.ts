@@ -13,6 +13,19 @@ export class EconomyPage {
     await expect(this.page.getByRole('heading', { level: 2, name, exact: true })).toBeVisible();
   }
 
+  /**
+   * Opens the create and join forms beside an open economy. Retried until the form shows: a
+   * status line appearing above it (e.g. "ready to work offline") can move the button between
+   * Playwright's stability check and its click.
+   */
+  async startAnother() {
+    const name = this.page.getByLabel('Name', { exact: true });
+    await expect(async () => {
+      if (!(await name.isVisible())) await this.page.getByRole('button', { name: 'Create or join another economy' }).click();
+      await expect(name).toBeVisible({ timeout: 1_000 });
+    }).toPass();
+  }
+
   /** Leaves an economy from the "Your economies" list, confirming it. */
   async leave(name: string) {
     const mine = this.page.getByRole('list', { name: 'Your economies' });
