@@ -78,3 +78,17 @@ export function sortedSeqs(log: AuthorLog): number[] {
   }
   return [...log.bySeq.keys()].sort((a, b) => a - b);
 }
+
+/** Calls `visit` for each stored seq of the author in [from, to], ascending (sparse-safe). */
+export function forEachSeqIn(log: AuthorLog, from: number, to: number, visit: (seq: number, list: StoredEntry[]) => void): void {
+  to = Math.min(to, log.maxSeq);
+  if (from > to) return;
+  if (to - from < log.bySeq.size) {
+    for (let s = from; s <= to; s++) {
+      const list = log.bySeq.get(s);
+      if (list) visit(s, list);
+    }
+  } else {
+    for (const s of sortedSeqs(log)) if (s >= from && s <= to) visit(s, log.bySeq.get(s)!);
+  }
+}

@@ -54,6 +54,18 @@ async function signRaw(signer: Signer, seq: number, prev: string | undefined, ti
 }
 
 const pay = (to: string, amount: number, currency: 'MH' | 'CH' = 'MH') => ({ to, currency, amount, memo: '' });
+
+/** `n` chained profile entries of Carol: padding that pushes a batch past the incremental limit. */
+async function carolProfiles(n: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  let h: ReturnType<typeof head> | undefined;
+  for (let i = 0; i < n; i++) {
+    const p = await createEntry(carol, crypto, SCOPE, h, T0 + 100 + i, 'profile', { name: `Carol ${i}`, colour: '#123456' });
+    out.push(p.bytes);
+    h = head(p.id, i + 1, T0 + 100 + i);
+  }
+  return out;
+}
 const head = (id: string, seq: number, time: number) => ({ hash: id, seq, time });
 
 describe('Ledger', () => {
@@ -144,13 +156,7 @@ describe('Ledger', () => {
     expect(l.forks).toEqual([]);
     // A big batch (a late joiner's load): the head-only walk meets the forged head, checks its
     // parent next, and still finds every valid entry below it.
-    const padding: Uint8Array[] = [];
-    let h: ReturnType<typeof head> | undefined;
-    for (let i = 0; i < 20; i++) {
-      const p = await createEntry(carol, crypto, SCOPE, h, T0 + 100 + i, 'profile', { name: `Carol ${i}`, colour: '#123456' });
-      padding.push(p.bytes);
-      h = head(p.id, i + 1, T0 + 100 + i);
-    }
+    const padding = await carolProfiles(20);
     const big = newLedger();
     const r2 = await big.addEntries([...padding, e1.bytes, e2.bytes, fake3.bytes, real3.bytes]);
     expect(r2.replay).toBe('full');
@@ -270,13 +276,7 @@ describe('Ledger', () => {
     expect(l.statusOf(e2.id)?.state).toBe('pending'); // waits for a valid entry 1
     // In a late joiner's big batch, e2's signature first vouches for bad1 (a head-only load),
     // until the background check reaches bad1: then both peers agree again.
-    const padding: Uint8Array[] = [];
-    let h: ReturnType<typeof head> | undefined;
-    for (let i = 0; i < 20; i++) {
-      const p = await createEntry(carol, crypto, SCOPE, h, T0 + 100 + i, 'profile', { name: `Carol ${i}`, colour: '#123456' });
-      padding.push(p.bytes);
-      h = head(p.id, i + 1, T0 + 100 + i);
-    }
+    const padding = await carolProfiles(20);
     await l.addEntries(padding);
     await l.whenVerified();
     const fresh = newLedger();

@@ -54,8 +54,9 @@ import { toHex } from './bytes';
 import { checkOwnSignature, resolveAuthenticity } from './authenticity';
 import { decodeEnvelope, type AccountId } from './encoding';
 import {
-  createEntryStore, insertEntry, removeEntry, sortedSeqs, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type AuthorLog, type StoredEntry,
+  createEntryStore, forEachSeqIn, insertEntry, removeEntry, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type StoredEntry,
 } from './entry-store';
+import { isForkVerified, trimmableEntries } from './fork-trim';
 import { buildForkProof, type ForkProof } from './fork-proof';
 import {
   createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
@@ -374,7 +375,7 @@ export class Ledger implements CreditReader {
         // (kept, saved, re-published) is someone's signed entry, not a forgery.
         const forkSeq = this.forkSeqs.get(e.env.author) ?? Infinity;
         if (!(await checkOwnSignature(e, this.opts.crypto))) this.forget(e, rejected('invalid signature'));
-        else if (e.env.seq > forkSeq && this.isForkVerified(e.env.author, forkSeq, horizon)) this.forget(e, rejected(`account frozen: fork at seq ${forkSeq}`));
+        else if (e.env.seq > forkSeq && isForkVerified(this.store, e.env.author, forkSeq, horizon)) this.forget(e, rejected(`account frozen: fork at seq ${forkSeq}`));
         else {
           this.statuses.set(e.id, pending(heldReason()));
           this.held.add(e);
@@ -472,15 +473,15 @@ export class Ledger implements CreditReader {
     const { author, seq } = e.env;
     const forkSeq = this.forkSeqs.get(author)!;
     const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
-    if (seq > forkSeq && this.isForkVerified(author, forkSeq, horizon)) {
+    if (seq > forkSeq && isForkVerified(this.store, author, forkSeq, horizon)) {
       this.forget(e, frozenStatus);
       return true;
     }
     if (seq === forkSeq) {
       // A further branch at F: dropped at once when the two entries kept there (the proof, the
       // lowest ids) stay the same; otherwise which entries exist at F changes → full replay.
-      if (!this.isForkVerified(author, forkSeq, horizon) || !(await checkOwnSignature(e, this.opts.crypto))) return false;
-      if (!this.trimmable(author, forkSeq, horizon).includes(e)) return false;
+      if (!isForkVerified(this.store, author, forkSeq, horizon) || !(await checkOwnSignature(e, this.opts.crypto))) return false;
+      if (!trimmableEntries(this.store, author, forkSeq, horizon).includes(e)) return false;
       this.forget(e, frozenStatus);
       return true;
     }
@@ -502,38 +503,15 @@ export class Ledger implements CreditReader {
 
   /** True when a verified fork still has entries that trimFrozen would drop. */
   private hasUntrimmedFork(horizon: number): boolean {
-    for (const [author, forkSeq] of this.forkSeqs) if (this.trimmable(author, forkSeq, horizon).length > 0) return true;
+    for (const [author, forkSeq] of this.forkSeqs) if (trimmableEntries(this.store, author, forkSeq, horizon).length > 0) return true;
     return false;
   }
 
-  /** True when at least two counted entries at the author's fork seq have verified signatures (not provisional). */
-  private isForkVerified(author: AccountId, forkSeq: number, horizon: number): boolean {
-    const atFork = this.store.authors.get(author)?.bySeq.get(forkSeq) ?? [];
-    return atFork.filter((x) => x.sig === SIG_VALID && x.env.time <= horizon).length >= 2;
-  }
-
-  /**
-   * A frozen author's entries that can never count or prove anything: everything above the fork
-   * seq F (held ones too), and at F every counted, verified entry but the two with the lowest ids
-   * (the proof). Nothing while the fork is unverified (a provisional entry could still turn out
-   * forged and move F). Deterministic on the set of entries and the horizon.
-   */
-  private trimmable(author: AccountId, forkSeq: number, horizon: number): StoredEntry[] {
-    if (!this.isForkVerified(author, forkSeq, horizon)) return [];
-    const log = this.store.authors.get(author)!;
-    const drop: StoredEntry[] = [];
-    forEachSeqIn(log, forkSeq + 1, Number.MAX_SAFE_INTEGER, (_, list) => drop.push(...list));
-    const counted = log.bySeq.get(forkSeq)!.filter((x) => x.sig === SIG_VALID && x.env.time <= horizon);
-    const proof = counted.sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, 2);
-    for (const x of counted) if (!proof.includes(x)) drop.push(x);
-    return drop;
-  }
-
-  /** Drops what `trimmable` lists, so an author frozen for good cannot keep filling every peer's memory. */
+  /** Drops what trimmableEntries lists (fork-trim.ts), so an author frozen for good cannot keep filling every peer's memory. */
   private trimFrozen(forkSeqs: ReadonlyMap<AccountId, number>, horizon: number): void {
     for (const [author, forkSeq] of forkSeqs) {
       const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
-      for (const x of this.trimmable(author, forkSeq, horizon)) this.forget(x, frozenStatus);
+      for (const x of trimmableEntries(this.store, author, forkSeq, horizon)) this.forget(x, frozenStatus);
     }
   }
 
@@ -757,18 +735,4 @@ export class Ledger implements CreditReader {
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;
-}
-
-/** Calls `visit` for each stored seq of the author in [from, to], ascending (sparse-safe). */
-function forEachSeqIn(log: AuthorLog, from: number, to: number, visit: (seq: number, list: StoredEntry[]) => void): void {
-  to = Math.min(to, log.maxSeq);
-  if (from > to) return;
-  if (to - from < log.bySeq.size) {
-    for (let s = from; s <= to; s++) {
-      const list = log.bySeq.get(s);
-      if (list) visit(s, list);
-    }
-  } else {
-    for (const s of sortedSeqs(log)) if (s >= from && s <= to) visit(s, log.bySeq.get(s)!);
-  }
 }
