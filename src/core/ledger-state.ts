@@ -68,6 +68,27 @@ export interface HistoryItem {
   memo?: string;
 }
 
+/**
+ * One payment for delivered hours (the orchestrator's "flow", docs/LEDGER.md): a validated
+ * compute unit, an accepted task, a release download or the serving of its bytes. Plain
+ * transfers and vouches are never flow. Reducers of those kinds append one record per payment,
+ * in replay order, beside the balance change itself.
+ */
+export interface FlowRecord {
+  /** The entry whose application made the payment (the quorum-completing result, the acceptance…). */
+  readonly entryId: string;
+  /** That entry's signed time, ms: which epoch the flow counts in. */
+  readonly time: number;
+  readonly currency: Currency;
+  /** Who paid (the consumer: job owner, task poster, downloader). */
+  readonly payer: AccountId;
+  /** Who was paid (the supplier: donor, developer, contributor, serving peer). */
+  readonly payee: AccountId;
+  /** Milli-units, > 0. */
+  readonly amount: number;
+  readonly source: 'compute' | 'task' | 'download' | 'serving';
+}
+
 /** What a reducer sees of the entry it applies. */
 export interface EntryMeta {
   id: string;
@@ -97,6 +118,8 @@ export interface LedgerState {
   supply: { MH: number; CH: number };
   profiles: Map<AccountId, Profile>;
   history: Map<AccountId, HistoryItem[]>;
+  /** Payments for delivered hours, in replay order; append-only (see FlowRecord). */
+  flows: FlowRecord[];
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
@@ -118,6 +141,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     supply: { MH: 0, CH: 0 },
     profiles: new Map(),
     history: new Map(),
+    flows: [],
   };
 }
 
@@ -160,6 +184,7 @@ export function serializeState(state: LedgerState): string {
     pledged: sortedEntries(state.pledged).map(([k, b]) => [k, b.MH, b.CH]),
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
+    flows: state.flows,
   });
 }
 
@@ -176,11 +201,13 @@ export interface StateSnapshot {
   readonly profiles: ReadonlyMap<AccountId, Profile>;
   /** History is append-only, so its length per account is enough to cut it back. */
   readonly historyLengths: ReadonlyMap<AccountId, number>;
+  /** flows is append-only, so its length is enough. */
+  readonly flowsLength: number;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -196,6 +223,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     supply: { ...state.supply },
     profiles: new Map(state.profiles),
     historyLengths,
+    flowsLength: state.flows.length,
   };
 }
 
@@ -213,6 +241,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.pledged = new Map(snap.pledged);
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
+  state.flows.length = snap.flowsLength;
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);
