@@ -26,3 +26,22 @@ export { presentValueCH, ageInDays, HALF_LIFE_DAYS } from './decay';
 export { toHex } from './bytes';
 export { createRandom, type Random } from './random';
 export { presentBalanceCH } from './present-balance';
+export { consensus, pertMean, medianOfSorted, DEFAULT_CONSENSUS, type ConsensusSettings, type ConsensusResult } from './consensus';
+export {
+  voteCommitment, voteCommitmentBytes, revealMatches, newVoteSalt, isEstimateMilli, VOTE_SALT_BYTES, MAX_ESTIMATE_MILLI,
+  type VoteOpening, type VoteValue,
+} from './vote-commitment';
+export {
+  TASK_STATUSES, TASK_ACTIONS, MAX_ROUNDS, MAX_VOTES_PER_ROUND, voterProblem, stepProblem, isReviewer,
+  type TaskStatus, type TaskAction, type TaskRecord, type TaskRound, type TaskEvent, type TaskVoteCommit, type RevealedVote, type VoterReader,
+} from './task-state';
+export {
+  MAX_TITLE_CHARS, MAX_DESCRIPTION_CHARS, MAX_CRITERIA_CHARS, MAX_PROJECT_CHARS, MAX_REVIEWERS, MAX_TASK_BODY_BYTES, type TaskPostBody,
+} from './kind-task-post';
+export { MAX_STEP_TEXT_CHARS, type TaskStepBody } from './kind-task-step';
+export { voteProblem, type TaskVoteBody } from './kind-task-vote';
+export { settleProblem, type TaskEstimateBody } from './kind-task-estimate';
+export {
+  checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
+  type TaskReader, type TaskCheck, type TaskPostInput, type TaskStepInput, type TaskVoteInput, type TaskEstimateInput,
+} from './kind-task-checks';

@@ -17,6 +17,10 @@ import { transferKind, type TransferBody } from './kind-transfer';
 import { economySettingsKind, type EconomySettingsBody } from './kind-economy-settings';
 import { vouchKind, type VouchBody } from './kind-vouch';
 import { releaseKind, type ReleaseBody } from './kind-release';
+import { taskPostKind, type TaskPostBody } from './kind-task-post';
+import { taskStepKind, type TaskStepBody } from './kind-task-step';
+import { taskVoteKind, type TaskVoteBody } from './kind-task-vote';
+import { taskEstimateKind, type TaskEstimateBody } from './kind-task-estimate';
 
 export type BodyResult<B> = { ok: true; body: B } | { ok: false; error: string };
 
@@ -30,6 +34,12 @@ export interface KindSpec<B> {
   validateBody(body: B, author: AccountId): string | undefined;
   /** Applies the body in replay order; returns a reason to reject (state untouched) or undefined. */
   applyBody(state: LedgerState, entry: EntryMeta, body: B): string | undefined;
+  /**
+   * Optional: called after applyBody rejected a well-formed body, to keep the reason where people
+   * look for it (a task's history). It may only append a record of the rejection (bounded), never
+   * change balances or anything another rule reads.
+   */
+  recordRejection?(state: LedgerState, entry: EntryMeta, body: B, reason: string): void;
 }
 
 export interface KindBodies {
@@ -38,10 +48,17 @@ export interface KindBodies {
   'economy-settings': EconomySettingsBody;
   vouch: VouchBody;
   release: ReleaseBody;
+  'task-post': TaskPostBody;
+  'task-step': TaskStepBody;
+  'task-vote': TaskVoteBody;
+  'task-estimate': TaskEstimateBody;
 }
 export type KindName = keyof KindBodies;
 
-const KINDS: readonly KindSpec<never>[] = [profileKind, transferKind, economySettingsKind, vouchKind, releaseKind] as KindSpec<never>[];
+const KINDS: readonly KindSpec<never>[] = [
+  profileKind, transferKind, economySettingsKind, vouchKind, releaseKind,
+  taskPostKind, taskStepKind, taskVoteKind, taskEstimateKind,
+] as KindSpec<never>[];
 
 const byCode = new Map<number, KindSpec<unknown>>();
 const byName = new Map<string, KindSpec<unknown>>();

@@ -19,6 +19,7 @@
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
+import type { TaskRecord } from './task-state';
 
 export interface Balance {
   MH: ManHours;
@@ -102,6 +103,8 @@ export interface EntryMeta {
 
 export interface LedgerState {
   readonly founder: AccountId;
+  /** The economy id (32 hex; '' in tests that need none): vote commitments are bound to it. */
+  readonly economy: string;
   balances: Map<AccountId, Balance>;
   /** Settings before any economy-settings entry (LedgerOptions.initialSettings); never changes. */
   readonly initialSettings: EconomySettings;
@@ -120,6 +123,8 @@ export interface LedgerState {
   history: Map<AccountId, HistoryItem[]>;
   /** Payments for delivered hours, in replay order; append-only (see FlowRecord). */
   flows: FlowRecord[];
+  /** Tasks by id (the task-post entry's id); a record is replaced, never mutated (task-state.ts). */
+  tasks: Map<string, TaskRecord>;
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
@@ -128,9 +133,10 @@ export function copySettings(s: EconomySettings): EconomySettings {
   return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit } };
 }
 
-export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS): LedgerState {
+export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS, economy = ''): LedgerState {
   return {
     founder,
+    economy,
     balances: new Map(),
     initialSettings: copySettings(settings),
     settings: copySettings(settings),
@@ -142,6 +148,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     profiles: new Map(),
     history: new Map(),
     flows: [],
+    tasks: new Map(),
   };
 }
 
@@ -185,6 +192,8 @@ export function serializeState(state: LedgerState): string {
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
     flows: state.flows,
+    economy: state.economy,
+    tasks: sortedEntries(state.tasks),
   });
 }
 
@@ -203,11 +212,13 @@ export interface StateSnapshot {
   readonly historyLengths: ReadonlyMap<AccountId, number>;
   /** flows is append-only, so its length is enough. */
   readonly flowsLength: number;
+  /** Records are replaced, never mutated, so a copy of the map is enough. */
+  readonly tasks: ReadonlyMap<string, TaskRecord>;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -224,6 +235,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     profiles: new Map(state.profiles),
     historyLengths,
     flowsLength: state.flows.length,
+    tasks: new Map(state.tasks),
   };
 }
 
@@ -242,6 +254,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   state.flows.length = snap.flowsLength;
+  state.tasks = new Map(snap.tasks);
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

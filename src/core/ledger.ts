@@ -64,7 +64,9 @@ import {
 } from './ledger-state';
 import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
-import { creditLimitOf, creditLoweringOf, readStake, settingsAckOf, spendableOf, type CreditLowering, type CreditReader } from './credit';
+import type { TaskRecord } from './task-state';
+import type { TaskReader } from './kind-task-checks';
+import { creditLimitOf, creditLoweringOf, readStake, readVouched, settingsAckOf, spendableOf, type CreditLowering, type CreditReader } from './credit';
 
 /** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
 export interface Stake {
@@ -139,7 +141,7 @@ interface Checkpoint {
   snap: StateSnapshot;
 }
 
-export class Ledger implements CreditReader {
+export class Ledger implements TaskReader {
   private readonly store = createEntryStore();
   private state: LedgerState;
   private statuses = new Map<string, EntryStatus>();
@@ -179,7 +181,7 @@ export class Ledger implements CreditReader {
   }
 
   private initialState(): LedgerState {
-    return createLedgerState(this.opts.founder, this.opts.initialSettings ?? DEFAULT_SETTINGS);
+    return createLedgerState(this.opts.founder, this.opts.initialSettings ?? DEFAULT_SETTINGS, this.opts.economy);
   }
 
   /**
@@ -719,6 +721,25 @@ export class Ledger implements CreditReader {
       if (member === account) received.push({ voucher, member, amount });
     }
     return { given, received };
+  }
+
+  /** The economy id this ledger accepts entries of. */
+  get economy(): string {
+    return this.opts.economy;
+  }
+
+  /** Every task, by id (task-state.ts); records are replaced on change, so views can compare them. */
+  get tasks(): ReadonlyMap<string, TaskRecord> {
+    return this.state.tasks;
+  }
+
+  taskOf(id: string): TaskRecord | undefined {
+    return this.state.tasks.get(id);
+  }
+
+  /** The MH stakes others hold on `account` (the voter rule of task-state.ts reads it). */
+  vouchedMH(account: AccountId): number {
+    return readVouched(this.state, account).MH;
   }
 
   supply(currency: Currency): number {

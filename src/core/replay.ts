@@ -133,8 +133,10 @@ export function applyEntry(state: LedgerState, e: StoredEntry): EntryStatus {
   const body = decodeKindBody(e.env.kindCode, e.env.body, e.env.author);
   if (!body.ok) reason = body.error;
   else {
+    const kind = findKindByCode(e.env.kindCode)!;
     try {
-      reason = findKindByCode(e.env.kindCode)!.applyBody(state, meta, body.body);
+      reason = kind.applyBody(state, meta, body.body);
+      if (reason !== undefined) kind.recordRejection?.(state, meta, body.body, reason);
     } catch (err) {
       // A reducer bug must not break the ledger for everyone; it is reported like any rejection.
       reason = `internal error in ${meta.kind}: ${String(err)}`;

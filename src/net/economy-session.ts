@@ -12,7 +12,9 @@
 // sequence of actions forks this person's account.
 import type * as Y from 'yjs';
 import {
-  Ledger, toHex, checkTransfer, checkVouch, checkRelease,
+  Ledger, toHex, checkTransfer, checkVouch, checkRelease, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
+  type TaskCheck, type TaskPostBody, type TaskPostInput, type TaskStepBody, type TaskStepInput, type TaskVoteBody, type TaskVoteInput,
+  type TaskEstimateBody, type TaskEstimateInput,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer, type TransferCheck, type TransferInput,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
@@ -259,6 +261,53 @@ export class EconomySession {
     const checked = checkRelease(this.ledger, this.#me, { voucher, currency, amountText });
     if (!checked.ok) return checked;
     return this.#write('release', checked.body);
+  }
+
+  // Tasks (core/kind-task-*.ts, docs/TASKS.md): each check is what the ledger will rule, run
+  // before signing; each publish checks again against the ledger as it is now, then writes.
+
+  checkTaskPost(input: TaskPostInput): TaskCheck<TaskPostBody> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkTaskPost(this.ledger, this.#me, input);
+  }
+
+  /** Posts a task; the entry id it returns is the task's id. */
+  async postTask(input: TaskPostInput): Promise<SendResult> {
+    const checked = this.checkTaskPost(input);
+    if (!checked.ok) return checked;
+    return this.#write('task-post', checked.body);
+  }
+
+  checkTaskStep(input: TaskStepInput): TaskCheck<TaskStepBody> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkTaskStep(this.ledger, this.#me, input);
+  }
+
+  /** Start estimating, claim, drop, done (note), accept (pays), send back (reason). */
+  async taskStep(input: TaskStepInput): Promise<SendResult> {
+    const checked = this.checkTaskStep(input);
+    if (!checked.ok) return checked;
+    return this.#write('task-step', checked.body);
+  }
+
+  /** Commits a hidden vote (value and salt stay with the caller until the reveal). */
+  async commitVote(input: TaskVoteInput): Promise<SendResult> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    const checked = checkTaskVote(this.ledger, this.#me, input);
+    if (!checked.ok) return checked;
+    return this.#write('task-vote', checked.body);
+  }
+
+  checkTaskEstimate(input: TaskEstimateInput): TaskCheck<TaskEstimateBody> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkTaskEstimate(this.ledger, this.#me, input);
+  }
+
+  /** Settles a round: the estimate is the consensus rule's, from every voter's reveal. */
+  async settleEstimate(input: TaskEstimateInput): Promise<SendResult> {
+    const checked = this.checkTaskEstimate(input);
+    if (!checked.ok) return checked;
+    return this.#write('task-estimate', checked.body);
   }
 
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
