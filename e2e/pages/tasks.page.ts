@@ -36,7 +36,7 @@ export class TasksPage {
   }
 
   status() {
-    return this.page.getByLabel('Task status');
+    return this.page.locator('dd[data-field="status"]');
   }
 
   async expectStatus(status: string, timeout = 20_000) {
@@ -44,7 +44,7 @@ export class TasksPage {
   }
 
   estimate() {
-    return this.page.getByLabel('Task estimate');
+    return this.page.locator('dd[data-field="estimate"]');
   }
 
   history() {

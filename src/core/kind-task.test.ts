@@ -10,6 +10,7 @@ import { MAX_REJECTED_EVENTS } from './task-state';
 import type { TaskEstimateBody } from './kind-task-estimate';
 import type { TaskPostBody } from './kind-task-post';
 import { MAX_ENTRY_BYTES } from './encoding';
+import { Ledger } from './ledger';
 import { createRandom, shuffleInPlace } from './random';
 
 const T0 = 1_700_000_000_000;
@@ -90,6 +91,24 @@ describe('task flow', () => {
     expect(flows).toEqual([{ entryId: accept.id, time: expect.any(Number), currency: 'MH', payer: founder.id, payee: dev.id, amount: 3000, source: 'task' }]);
     expect(l.historyOf(dev.id).at(-1)).toMatchObject({ kind: 'task-payment', status: 'applied', delta: 3000, counterparty: founder.id, memo: 'task: Fix the login form' });
     expect(l.historyOf(founder.id).at(-1)).toMatchObject({ kind: 'task-payment', delta: -3000, counterparty: dev.id });
+  });
+
+  it('ends in the same state whatever order and batching the entries arrive in (checkpoints restore tasks)', async () => {
+    reset();
+    await vouchVoters();
+    const task = await estimatedTask();
+    await add(dev.sign(next(), 'task-step', { task, action: 'claim', text: '' }));
+    await add(mallory.sign(next(), 'task-step', { task, action: 'claim', text: '' }));
+    await add(dev.sign(next(), 'task-step', { task, action: 'done', text: 'x' }));
+    await add(founder.sign(next(), 'task-step', { task, action: 'accept', text: '' }));
+    const reference = (await ledger()).serialize();
+    const random = createRandom(7);
+    for (let i = 0; i < 6; i++) {
+      // Checkpoints every 2 entries: late entries restore the state from one, tasks included.
+      const l = new Ledger({ economy: TEST_ECONOMY, crypto: memory.port, founder: founder.id, now: () => NOW, checkpointEvery: 2 });
+      for (const e of shuffleInPlace(random, [...entries])) await l.addEntries([e.bytes]);
+      expect(l.serialize()).toBe(reference);
+    }
   });
 
   it('send back returns the task to its developer with the reason; drop returns it to estimated', async () => {
@@ -199,6 +218,20 @@ describe('task replay rejects, with the reason kept on the task', () => {
     await add(founder.sign(next(), 'task-step', { task: p.id, action: 'start', text: '' }));
     const l = await ledger();
     expect(l.statusOf(early.id)).toMatchObject({ state: 'rejected', reason: 'cannot claim a task that is open; it must be estimated' });
+  });
+
+  it('a forged acceptance (the poster entry with a broken signature) pays nothing', async () => {
+    reset();
+    await vouchVoters();
+    const task = await estimatedTask();
+    await add(dev.sign(next(), 'task-step', { task, action: 'claim', text: '' }));
+    await add(dev.sign(next(), 'task-step', { task, action: 'done', text: 'done' }));
+    const accept = await founder.sign(next(), 'task-step', { task, action: 'accept', text: '' });
+    const forged = Uint8Array.from(accept.bytes);
+    forged[forged.length - 1]! ^= 1;
+    const l = await ledger([...entries, { id: accept.id, bytes: forged }]);
+    expect(l.taskOf(task)!.status).toBe('done');
+    expect(l.balanceOf(dev.id).MH).toBe(0);
   });
 
   it('a step on a task that does not exist', async () => {

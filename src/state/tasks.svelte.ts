@@ -8,7 +8,7 @@ import type { ActiveEconomy } from './active-economy.svelte';
 
 /** Where a task's live estimation session opens (the Estimate view reads the id from the address). */
 export function estimateHref(taskId: string): string {
-  return `#/estimate/${taskId}`;
+  return `#/estimate/task/${taskId}`;
 }
 
 export function taskHref(taskId: string): string {
