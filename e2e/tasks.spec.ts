@@ -3,6 +3,8 @@
 // votes (the live estimation session has its own spec); everything else goes through the UI.
 // A hostile member (a key made in Node, writing straight into the shared document) signs an
 // acceptance of someone else's task: every honest peer rejects it and shows the ledger's reason.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
 import { expect, test, type Person } from './fixtures';
 import { TasksPage } from './pages/tasks.page';
 import { createEntry, generateSigner, toHex } from '../src/core';
@@ -27,6 +29,21 @@ async function withSession(p: Person) {
     window.__session = () => (window.hourmesh!.economies.active as unknown as { session: Session }).session;
   });
 }
+
+/** axe's findings in both colour schemes (no rule disabled), one line per violation. */
+async function axeFindings(page: Page, where: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    for (const v of violations) found.push(`${where} (${colorScheme}): ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  }
+  await page.emulateMedia({ colorScheme: null });
+  return found;
+}
+
+/** True when nothing on the page is wider than the viewport (no sideways scrolling). */
+const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 /** Waits until this person's ledger has the task with the given status and votes in round 1. */
 async function waitForTask(p: Person, task: string, status: string, votes = 0) {
@@ -90,8 +107,7 @@ test('a developer on a phone claims an estimated task, marks it done, is paid on
   await bobTasks.expectStatus('Claimed');
   await bobTasks.markDone('https://example.org/pull/7');
   await bobTasks.expectStatus('Done');
-  const width = await bob.page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width).toBeLessThanOrEqual(await bob.page.evaluate(() => window.innerWidth));
+  expect(await fitsWidth(bob.page)).toBe(true);
 
   // Mallory knows the link and has a key of her own: she signs an acceptance of Alice's task.
   const mallory = await openPerson('Mallory');
@@ -119,6 +135,15 @@ test('a developer on a phone claims an estimated task, marks it done, is paid on
     await t.expectStatus('Done');
   }
   expect(toHex(malloryKey.publicKey)).not.toBe(aliceId);
+  // The detail with a rejected entry, and the list, pass axe and fit a 360 px phone.
+  await bob.page.setViewportSize({ width: 360, height: 780 });
+  expect(await fitsWidth(bob.page)).toBe(true);
+  const found = await axeFindings(bob.page, 'phone task detail');
+  await bobTasks.open();
+  expect(await fitsWidth(bob.page)).toBe(true);
+  found.push(...(await axeFindings(bob.page, 'phone task list')));
+  expect(found).toEqual([]);
+  await bobTasks.openTask('Fix the login form');
 
   // Alice accepts: 3.25 MH from her account to Bob's, the same on every peer.
   await aliceTasks.accept('3.25 MH');
