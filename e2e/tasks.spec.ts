@@ -54,6 +54,7 @@ async function waitForTask(p: Person, task: string, status: string, votes = 0) {
 }
 
 test('a developer on a phone claims an estimated task, marks it done, is paid on acceptance; a hostile acceptance is rejected everywhere', async ({ openPerson }) => {
+  test.setTimeout(120_000); // three people and a hostile one over WebRTC, then axe twice on a phone
   const alice = await openPerson('Alice');
   const bob = await openPerson('Bob', { device: 'Pixel 7' });
   const carol = await openPerson('Carol');
@@ -160,4 +161,39 @@ test('a developer on a phone claims an estimated task, marks it done, is paid on
   // Bob's wallet history shows the payment.
   await bob.shell.open('Wallet');
   await expect(bob.page.getByRole('main')).toContainText('task: Fix the login form');
+});
+
+test('on a phone: the post form says what is wrong before signing; search and filters; a task links to its estimation session', async ({ openPerson }) => {
+  const ann = await openPerson('Ann', { device: 'Pixel 7' });
+  await ann.introduce();
+  await ann.shell.open('Economy');
+  await ann.economy.create('Solo');
+  const tasks = new TasksPage(ann.page);
+  await tasks.open();
+  await ann.page.getByRole('button', { name: 'Post a task' }).click();
+  await ann.page.getByLabel('Title').fill('   ');
+  await ann.page.getByRole('button', { name: 'Review task' }).click();
+  await expect(ann.page.getByLabel('Post result')).toHaveText('Give the task a title.');
+  await expect(ann.page.getByLabel('Title')).toHaveAttribute('aria-invalid', 'true');
+  // Nothing was signed: no task exists.
+  await expect(tasks.list()).toHaveCount(0);
+
+  await tasks.post({ title: 'Translate the wallet', project: 'i18n', description: 'German and French.' });
+  await tasks.post({ title: 'Fix the QR scanner', project: 'mobile', criteria: 'Scans on a Pixel 7.' });
+  await tasks.post({ title: 'Translate the tasks view', project: 'i18n' });
+  await expect(ann.page.getByLabel('Task count')).toHaveText('3 tasks');
+  expect(await tasks.filter({ project: 'i18n' })).toEqual(['Translate the tasks view', 'Translate the wallet']);
+  expect(await tasks.filter({ text: 'FRENCH' })).toEqual(['Translate the wallet']);
+  await expect(ann.page.getByLabel('Task count')).toHaveText('1 of 3 tasks');
+  expect(await tasks.filter({ text: '', project: 'Any project', status: 'Estimating' })).toEqual([]);
+  expect(await tasks.filter({ status: 'Open' })).toHaveLength(3);
+
+  await tasks.openTask('Fix the QR scanner');
+  await expect(ann.page.getByRole('link', { name: 'Open the estimation session' })).toHaveAttribute('href', /^#\/estimate\/task\/[0-9a-f]{64}$/);
+  // The poster sees start estimating, and no claim button (nobody claims their own task).
+  await tasks.startEstimating();
+  await tasks.expectStatus('Estimating');
+  await expect(ann.page.getByRole('button', { name: 'Claim this task' })).toHaveCount(0);
+  await expect(tasks.history()).toContainText('You posted the task');
+  expect(await fitsWidth(ann.page)).toBe(true);
 });
