@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createEntry, createWebCryptoPort, generateSigner, Ledger, nextEntryTime, toHex, type Signer } from '../core';
 import { createMemoryEntryStore, type EntryStore } from './entry-store';
@@ -34,7 +34,12 @@ function connect(a: Y.Doc, b: Y.Doc) {
   Y.applyUpdate(a, Y.encodeStateAsUpdate(b), 'remote');
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Waits until the expectations hold: verification, replay and the disk write run in the
+ * background, and on a busy machine take longer than any fixed pause. A negative expectation
+ * (nothing changed) is only checked after a positive one showed the change was processed.
+ */
+const eventually = (check: () => void | Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
 
 async function transfer(peer: TestPeer, signer: Signer, to: Signer, amount: number) {
   const author = toHex(signer.publicKey);
@@ -59,10 +64,11 @@ describe('ledger sync over a shared document', () => {
     const b = await makePeer(founder);
     const entry = await transfer(a, alice, bob, 1500);
     connect(a.doc, b.doc);
-    await settle();
-    expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(1500);
-    expect(b.ledger.balanceOf(founder).MH).toBe(-1500);
-    expect(await b.store.load(ECONOMY)).toEqual([entry.bytes]);
+    await eventually(async () => {
+      expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(1500);
+      expect(b.ledger.balanceOf(founder).MH).toBe(-1500);
+      expect(await b.store.load(ECONOMY)).toEqual([entry.bytes]);
+    });
   });
 
   it('shows stored balances before any peer, and re-publishes entries the document lost', async () => {
@@ -100,23 +106,24 @@ describe('ledger sync over a shared document', () => {
       map.delete(entry.id);
     });
     Y.applyUpdate(honest.doc, Y.encodeStateAsUpdate(hostile), 'remote');
-    await settle();
-
+    await eventually(() => {
+      const reasons = honest.sync.diagnostics.map((d) => `${d.key}: ${d.reason}`).join('\n');
+      expect(reasons).toMatch(/text: not an entry/);
+      expect(reasons).toMatch(/malformed/);
+      expect(reasons).toMatch(/invalid signature/);
+      expect(reasons).toMatch(/stored under a key that is not its hash/);
+      expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+    });
+    await honest.sync.settled();
     expect(balances()).toBe(before);
-    expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
-    const reasons = honest.sync.diagnostics.map((d) => `${d.key}: ${d.reason}`).join('\n');
-    expect(reasons).toMatch(/text: not an entry/);
-    expect(reasons).toMatch(/malformed/);
-    expect(reasons).toMatch(/invalid signature/);
-    expect(reasons).toMatch(/stored under a key that is not its hash/);
     // What can never be an entry under its key is removed, so the document does not keep growing.
     expect([...honest.doc.getMap(ENTRIES_MAP).keys()].sort()).toEqual([...honest.ledger.validEntries()].map((e) => e.id).sort());
 
     // Overwriting the value under a valid id is undone too.
     hostile.transact(() => map.set(entry.id, new Uint8Array([9])));
     Y.applyUpdate(honest.doc, Y.encodeStateAsUpdate(hostile), 'remote');
-    await settle();
-    expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
+    await eventually(() => expect(honest.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes));
+    await honest.sync.settled();
     expect(balances()).toBe(before);
   });
 
@@ -128,8 +135,7 @@ describe('ledger sync over a shared document', () => {
     const peer = await makePeer(toHex(alice.publicKey), full);
     const entry = await transfer(sender, alice, bob, 100);
     connect(sender.doc, peer.doc);
-    await settle();
-    expect(peer.problems[0]).toMatch(/out of storage space/);
+    await eventually(() => expect(peer.problems[0]).toMatch(/out of storage space/));
     expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(100);
     expect(peer.doc.getMap(ENTRIES_MAP).get(entry.id)).toEqual(entry.bytes);
   });
@@ -147,14 +153,14 @@ describe('ledger sync over a shared document', () => {
     const remote = new Y.Doc();
     remote.getMap(ENTRIES_MAP).set(early.id, early.bytes);
     Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(remote), 'remote');
-    await settle();
-    expect(peer.ledger.statusOf(early.id)?.state).toBe('pending');
+    await eventually(async () => {
+      expect(peer.ledger.statusOf(early.id)?.state).toBe('pending');
+      expect(await store.load(ECONOMY)).toEqual([early.bytes]);
+    });
     expect(peer.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(0);
-    expect(await store.load(ECONOMY)).toEqual([early.bytes]);
 
     remote.transact(() => remote.getMap(ENTRIES_MAP).delete(early.id));
     Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(remote), 'remote');
-    await settle();
-    expect(peer.doc.getMap(ENTRIES_MAP).get(early.id)).toEqual(early.bytes);
+    await eventually(() => expect(peer.doc.getMap(ENTRIES_MAP).get(early.id)).toEqual(early.bytes));
   });
 });
