@@ -201,3 +201,37 @@ test('a backup brings the economies back on a new phone, and says which', async 
   await expect(told).toContainText('Restored your key and 1 economy: Night shift.');
   await expect(told).toContainText('You already belong to Café coders, with a different secret');
 });
+
+test('a second economy’s form stays open while the person types, however long the first one takes to finish', async ({ openPerson }) => {
+  const ana = await openPerson('Ana', PHONE);
+  await ana.introduce();
+  await ana.shell.open('Economy');
+  // A slow phone: this device's own writes (here the new economy's credit limits) wait until the
+  // test lets them go. The Web Lock every own write takes is held back (src/net/own-writes.ts).
+  await ana.page.evaluate(() => {
+    const locks = navigator.locks;
+    const request = locks.request.bind(locks) as (name: string, work: () => Promise<unknown>) => Promise<unknown>;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    (window as unknown as { releaseWrites: () => void }).releaseWrites = release;
+    (locks as unknown as { request: typeof request }).request = (name, work) =>
+      name.startsWith('hourmesh-write:') ? held.then(() => request(name, work)) : request(name, work);
+  });
+  await ana.page.getByLabel('Name', { exact: true }).fill('Café coders');
+  await ana.page.getByRole('button', { name: 'Create economy' }).click();
+  // The economy is open, but not finished: its form says so and stays, and nothing offers a second.
+  await expect(ana.page.getByRole('heading', { level: 2, name: 'Café coders', exact: true })).toBeVisible();
+  await expect(ana.page.getByRole('button', { name: 'Creating…' })).toBeDisabled();
+  await expect(ana.page.getByRole('button', { name: 'Create or join another economy' })).toHaveCount(0);
+  await ana.page.evaluate(() => (window as unknown as { releaseWrites: () => void }).releaseWrites());
+  await expect(ana.page.getByRole('button', { name: 'Creating…' })).toHaveCount(0);
+
+  // Once it has finished, the person opens the form again and types; nothing closes it under them.
+  await ana.economy.startAnother();
+  const name = ana.page.getByLabel('Name', { exact: true });
+  await name.fill('Night shift');
+  await expect(name).toHaveValue('Night shift');
+  await ana.page.getByRole('button', { name: 'Create economy' }).click();
+  await expect(ana.page.getByRole('heading', { level: 2, name: 'Night shift', exact: true })).toBeVisible();
+  await expect(ana.page.getByRole('list', { name: 'Your economies' }).getByRole('listitem')).toHaveText([/Café coders/, /Night shift/]);
+});
