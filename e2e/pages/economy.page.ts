@@ -11,6 +11,8 @@ export class EconomyPage {
     if (options.limitCH) await this.page.getByLabel('Credit limit, cpu-hours').fill(options.limitCH);
     await this.page.getByRole('button', { name: 'Create economy' }).click();
     await expect(this.page.getByRole('heading', { level: 2, name, exact: true })).toBeVisible();
+    // The economy opens before its credit limits are signed: the form stays, "Creating…", until then.
+    await expect(this.page.getByRole('button', { name: 'Creating…' })).toHaveCount(0);
   }
 
   /**

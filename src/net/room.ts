@@ -9,6 +9,9 @@
 //   an AES-GCM key with PBKDF2 from it), so a peer with the wrong password never sees the others.
 // - Every peer of the room is bound to the room's document schema before its channel opens, so
 //   the sync guard (./sync-guard.ts) checks what it sends against the right roots.
+// - `synced` means what RoomStatus says (every connected peer has sent us its document), counted
+//   per connection here; a connection that does not open within CONNECT_TIMEOUT_MS is closed so
+//   the peers try again (both: see connectRoom).
 // - `secretMismatch` follows the rule in ./mismatch-detector.ts: persistent, well-formed foreign
 //   announces raise it, quiet clears it; a publish of junk on the topic does not.
 // - y-webrtc's signaling handler only sees publishes on our topics that our key opens and that
@@ -78,6 +81,23 @@ async function encryptAnnounce(peerId: string, key: CryptoKey): Promise<string> 
   encoding.writeVarUint8Array(out, iv);
   encoding.writeVarUint8Array(out, new Uint8Array(cipher));
   return toBase64(encoding.toUint8Array(out));
+}
+
+/** How long a WebRTC connection may take to open before it is closed and tried again. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
+/** y-protocols' message ids: y-webrtc's messageSync, then sync's messageYjsSyncStep2. */
+const MESSAGE_SYNC = 0;
+const SYNC_STEP_2 = 1;
+
+/** A peer's answer to our sync step 1: its whole document (what it has that we lacked). */
+function isSyncStep2(data: Uint8Array): boolean {
+  try {
+    const decoder = decoding.createDecoder(data);
+    return decoding.readVarUint(decoder) === MESSAGE_SYNC && decoding.readVarUint(decoder) === SYNC_STEP_2;
+  } catch {
+    return false;
+  }
 }
 
 /** Re-announce at most this often in answer to foreign announces (the rhythm the rule expects). */
@@ -171,13 +191,22 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   const conns = provider.signalingConns as unknown as SignalingConnLike[];
 
   let secretMismatch = false;
+  // `synced` is counted here, per connection, not read from y-webrtc's `room.synced`. That flag
+  // counts connections still being set up, and it marks a connection synced only when its sync
+  // step 2 arrives while the room as a whole is not: a step 2 arriving while the room counts as
+  // synced (e.g. vacuously, right after a connection closed and left none) is never recorded, so
+  // once the room is recounted it stays unsynced until a connection closes. Two peers entering a
+  // new document generation at the same instant (their clocks agree) often connect that way
+  // (offers cross, one connection closes): their refill (./refill.ts) then waited 'waiting' for its
+  // whole 30 s back-off, and a late joiner found the new generation empty until then.
+  const sentDocument = new WeakSet<object>();
   const status = (): RoomStatus => {
-    const webrtcPeers = [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected).length;
+    const connected = [...(provider.room?.webrtcConns.values() ?? [])].filter((c) => c.connected);
     return {
       signaling: conns.map((c) => ({ url: c.url, connected: c.connected })),
-      webrtcPeers,
+      webrtcPeers: connected.length,
       secretMismatch,
-      synced: webrtcPeers > 0 && provider.room?.synced === true,
+      synced: connected.length > 0 && connected.every((c) => sentDocument.has(c.peer)),
     };
   };
   const notify = () => {
@@ -196,6 +225,25 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       watched.add(conn.peer);
       bindPeerSchema(conn.peer, schema);
       conn.peer.on('connect', notify);
+      // After y-webrtc's own handler (added when the peer was made): the document is applied.
+      const peer = conn.peer;
+      // A connection that never opens is closed, so y-webrtc announces again and the peers
+      // reconnect. Without this, when two peers' offers cross (both entering a new generation at
+      // the same instant), one side can keep a half-made connection forever while the other has
+      // dropped its own: y-webrtc then ignores every later announce from that peer (it already
+      // "has" a connection to it), and the two never meet in that room (seen in e2e: a whole
+      // generation with no link between two honest peers).
+      const giveUp = setTimeout(() => {
+        if (!conn.connected && !peer.destroyed) peer.destroy();
+      }, CONNECT_TIMEOUT_MS);
+      peer.on('connect', () => clearTimeout(giveUp));
+      peer.on('close', () => clearTimeout(giveUp));
+      peer.on('data', (data: Uint8Array) => {
+        if (!sentDocument.has(peer) && isSyncStep2(data)) {
+          sentDocument.add(peer);
+          notify();
+        }
+      });
     }
     notify();
   };
