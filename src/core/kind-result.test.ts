@@ -357,5 +357,8 @@ describe('result: floods and size', () => {
     expect(await size(128, 1_000)).toBe(222);
     expect(await size(16_383, 16_383)).toBe(222);
     expect(await size(16_384, 16_384)).toBe(224);
+    // The job entry of docs/COMPUTE.md: catalog kernel, 17-character title, 20 units, 60 s, 50 milli, 2 CH.
+    const job = await createEntry(owner.signer, cast.memory.port, { economy: TEST_ECONOMY }, undefined, time, 'job', jobBody({ units: 20, ceiling: 50, budget: 2_000, title: 'Primes below 10^9' }));
+    expect(job.bytes.length).toBe(226);
   });
 });
