@@ -304,6 +304,7 @@ describe('job: escrow and budget', () => {
     expect(invalid({ unitDeadlineMs: 999 })).toMatchObject({ ok: false });
     expect(invalid({ title: 'x'.repeat(121) })).toEqual({ ok: false, error: 'title is longer than 120 characters' });
     expect(invalid({ title: '' })).toEqual({ ok: false, error: 'title is empty' });
+    expect(invalid({ title: 'a\nb' })).toEqual({ ok: false, error: 'title contains control characters' });
     expect(invalid({ kernel: 'Primes!' })).toMatchObject({ ok: false });
     expect(invalid({ kernel: hashOf('d') })).toMatchObject({ ok: true, body: { kernel: hashOf('d') } });
     expect(invalid({})).toMatchObject({ ok: true });
