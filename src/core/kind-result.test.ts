@@ -331,6 +331,39 @@ describe('job: escrow and budget', () => {
   });
 });
 
+describe('job and result: copied, forked', () => {
+  it('a job and a result copied from another economy are refused before anything reads them', async () => {
+    await economy();
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    const other = { economy: 'ab'.repeat(16) };
+    const copiedJob = await createEntry(owner.signer, cast.memory.port, other, undefined, T0, 'job', jobBody());
+    const copiedResult = await createEntry(d1.signer, cast.memory.port, other, undefined, T0 + 100, 'result', result(job.id, 0, H));
+    const l = await ledger();
+    const report = await l.addEntries([copiedJob.bytes, copiedResult.bytes]);
+    expect(report.rejected.map((r) => r.reason)).toEqual([
+      `malformed entry: entry of another economy (${'ab'.repeat(16)})`, `malformed entry: entry of another economy (${'ab'.repeat(16)})`,
+    ]);
+    expect(l.unitsOf(job.id).size).toBe(0);
+  });
+
+  it('a donor frozen by a fork counts no more; the results it had before stay paid', async () => {
+    await economy();
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    await add(d1.sign(T0 + 100, 'result', result(job.id, 0, H)));
+    await add(d2.sign(T0 + 110, 'result', result(job.id, 0, H)));
+    const head = d1.head;
+    const a = await add(d1.sign(T0 + 200, 'result', result(job.id, 1, H)));
+    d1.head = head;
+    const b = await add(d1.sign(T0 + 201, 'result', result(job.id, 1, X)));
+    await add(d2.sign(T0 + 300, 'result', result(job.id, 1, H)));
+    const l = await ledger();
+    expect(l.frozenAt(d1.id)).toBeDefined();
+    expect([l.statusOf(a.id)?.state, l.statusOf(b.id)?.state]).toEqual(['rejected', 'rejected']);
+    expect(l.balanceOf(d1.id).CH).toBe(40);
+    expect(l.unitsOf(job.id).get(1)?.results.map((r) => r.donor)).toEqual([d2.id]);
+  });
+});
+
 describe('result: floods and size', () => {
   it('a flood for one unit costs a bounded record: fresh keys and repeats are refused, at most 2r − 1 counted', async () => {
     await economy();
