@@ -191,9 +191,57 @@ describe('job and result: who may count', () => {
     const second = await add(sybil.sign(T0 + 200, 'result', result(job.id, 0, X)));
     const l = await ledger();
     expect(l.quorumProblem(sybil.id)).toBeUndefined(); // vouched, so it counts elsewhere…
-    expect(state(l, second)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('has a stake with this account') });
+    expect(state(l, second)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('come from the same member') });
     expect(l.unitsOf(job.id).get(0)?.status).toBe('open'); // …but not beside its voucher
     expect(l.balanceOf(d1.id).CH + l.balanceOf(sybil.id).CH).toBe(0);
+  });
+
+  it('two keys vouched by one member, or a chain of its keys, never sit in one quorum', async () => {
+    await economy();
+    const [k1, k2, k3] = cast.fresh.slice(3, 6) as [TestAuthor, TestAuthor, TestAuthor];
+    const vouch = (by: TestAuthor, member: TestAuthor, amount = 10) => add(by.sign(next(), 'vouch', { member: member.id, currency: 'MH', amount }));
+    await vouch(d1, k1);
+    await vouch(d1, k2);
+    await vouch(k2, k3, 5); // d1 → k2 → k3
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    await add(k1.sign(T0 + 100, 'result', result(job.id, 0, X)));
+    const sibling = await add(k2.sign(T0 + 200, 'result', result(job.id, 0, X)));
+    await add(d1.sign(T0 + 300, 'result', result(job.id, 1, X)));
+    const grandchild = await add(k3.sign(T0 + 400, 'result', result(job.id, 1, X)));
+    const l = await ledger();
+    for (const e of [sibling, grandchild]) expect(state(l, e)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('come from the same member') });
+    expect([...l.unitsOf(job.id).values()].map((u) => u.status)).toEqual(['open', 'open']);
+    expect(l.computeEarned(k1.id) + l.computeEarned(k2.id) + l.computeEarned(k3.id) + l.computeEarned(d1.id)).toBe(0);
+  });
+
+  it('newcomers vouched by different members form a quorum; two founder-vouched members with a stake between them do not', async () => {
+    await economy();
+    const [n1, n2] = cast.fresh.slice(6, 8) as [TestAuthor, TestAuthor];
+    await add(d1.sign(next(), 'vouch', { member: n1.id, currency: 'MH', amount: 10 }));
+    await add(d2.sign(next(), 'vouch', { member: n2.id, currency: 'MH', amount: 10 }));
+    await add(d3.sign(next(), 'vouch', { member: cast.donors[3]!.id, currency: 'MH', amount: 10 }));
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    await add(n1.sign(T0 + 100, 'result', result(job.id, 0, H)));
+    await add(n2.sign(T0 + 200, 'result', result(job.id, 0, H)));
+    await add(d3.sign(T0 + 300, 'result', result(job.id, 1, H)));
+    const staked = await add(cast.donors[3]!.sign(T0 + 400, 'result', result(job.id, 1, H)));
+    const l = await ledger();
+    expect([l.balanceOf(n1.id).CH, l.balanceOf(n2.id).CH]).toEqual([40, 40]);
+    expect(state(l, staked)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('not counted') });
+  });
+
+  it('a key whose credit comes through more than 32 vouching accounts does not count', async () => {
+    await economy();
+    const chain = cast.fresh.slice(10, 44);
+    let by = d1;
+    for (const k of chain) {
+      await add(by.sign(next(), 'vouch', { member: k.id, currency: 'MH', amount: 1 }));
+      by = k;
+    }
+    const l = await ledger();
+    // chain[30] has 31 vouchers above it up to d1 (a founder-vouched root): 32 accounts with itself.
+    expect(l.quorumProblem(chain[30]!.id)).toBeUndefined();
+    expect(l.quorumProblem(chain[31]!.id)).toBe('not counted: this account\'s credit comes through more than 32 vouching accounts');
   });
 
   it('the founder counts without a vouch', async () => {
