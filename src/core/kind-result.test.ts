@@ -210,6 +210,8 @@ describe('job and result: who may count', () => {
     const grandchild = await add(k3.sign(T0 + 400, 'result', result(job.id, 1, X)));
     const l = await ledger();
     for (const e of [sibling, grandchild]) expect(state(l, e)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('come from the same member') });
+    // What the donor loop reads to skip such units before computing them.
+    expect(l.relatedDonors(k3.id, [k1.id, k2.id, d1.id, d2.id, founder.id])).toEqual(new Set([k1.id, k2.id, d1.id]));
     expect([...l.unitsOf(job.id).values()].map((u) => u.status)).toEqual(['open', 'open']);
     expect(l.computeEarned(k1.id) + l.computeEarned(k2.id) + l.computeEarned(k3.id) + l.computeEarned(d1.id)).toBe(0);
   });
