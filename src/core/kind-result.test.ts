@@ -432,6 +432,31 @@ describe('result: floods and size', () => {
     expect(l.balanceOf(owner.id).CH).toBe(0);
   });
 
+  it('a flood of results, each arriving alone, applies on the cheap path and adds nothing to the unit', async () => {
+    await economy();
+    const job = await add(owner.sign(T0, 'job', jobBody({ units: 1, budget: 100 })));
+    await add(d1.sign(T0 + 1, 'result', result(job.id, 0, H)));
+    const l = await ledger();
+    const before = l.serialize().split('\n')[0]!;
+    const replays: Record<string, number> = {};
+    let time = T0 + 10;
+    // Fresh keys (their first entry each) and one vouched donor repeating itself.
+    const flood: SignedEntry[] = [];
+    for (const k of cast.fresh.slice(50, 250)) flood.push(await k.sign(time++, 'result', result(job.id, 0, X, 1)));
+    for (let i = 0; i < 100; i++) flood.push(await d1.sign(time++, 'result', result(job.id, 0, X, 1)));
+    for (const e of flood) {
+      const r = await l.addEntries([e.bytes]);
+      replays[r.replay] = (replays[r.replay] ?? 0) + 1;
+    }
+    expect(replays).toEqual({ incremental: 300 });
+    expect(l.unitsOf(job.id).get(0)?.results).toHaveLength(1);
+    // The only change of state: each refused entry's line in its author's history.
+    const after = JSON.parse(l.serialize().split('\n')[0]!) as { compute: unknown; balances: unknown };
+    const was = JSON.parse(before) as { compute: unknown; balances: unknown };
+    expect(after.compute).toEqual(was.compute);
+    expect(after.balances).toEqual(was.balances);
+  });
+
   it('a result entry is 220–222 bytes for a unit < 16,384 and a claim < 16,384 milli (seq < 128)', async () => {
     const time = T0;
     const size = async (unit: number, claim: number) =>
