@@ -171,6 +171,10 @@ function checkInvariants(l: Ledger, w: World): void {
     expect([job.paid, job.validated, job.failed]).toEqual([paid, validated, failed]);
   }
   expect(new Map([...c.escrowed].sort())).toEqual(new Map([...escrowByOwner].sort()));
+  const openByOwner = new Map<string, number>();
+  for (const job of c.jobs.values()) if (job.status === 'open') openByOwner.set(job.owner, (openByOwner.get(job.owner) ?? 0) + 1);
+  expect(new Map([...c.openJobs].sort())).toEqual(new Map([...openByOwner].sort()));
+  expect(c.expiries.map((x) => x.id).sort()).toEqual([...c.jobs.values()].filter((j) => j.status === 'open').map((j) => j.id).sort());
   const flowed = new Map<string, number>();
   for (const f of s.flows) {
     expect(f.source).toBe('compute');

@@ -336,6 +336,20 @@ describe('job: escrow and budget', () => {
     expect(paid.spendable(owner.id, 'CH')).toBe(0);
   });
 
+  it('an account has at most 100 open jobs; one that closes makes room for the next', async () => {
+    await economy();
+    const tiny = (expires: number) => jobBody({ units: 1, redundancy: 1, ceiling: 1, budget: 1, expires });
+    const first = await add(owner.sign(T0, 'job', tiny(T0 + 1_000)));
+    for (let i = 1; i < 100; i++) await add(owner.sign(T0 + i, 'job', tiny(T0 + DAY)));
+    const over = await add(owner.sign(T0 + 500, 'job', tiny(T0 + DAY)));
+    const later = await add(owner.sign(T0 + 1_000, 'job', tiny(T0 + DAY))); // the first expired at T0 + 1,000
+    const l = await ledger();
+    expect(state(l, over)).toEqual({ state: 'rejected', reason: 'too many open jobs: at most 100 per account' });
+    expect(state(l, later)).toEqual({ state: 'applied' });
+    expect(l.jobOf(first.id)?.status).toBe('expired');
+    expect(l.openJobsOf(owner.id)).toBe(100);
+  });
+
   it('a member cannot release a stake its escrow stands on', async () => {
     await economy(1_000);
     await add(owner.sign(T0, 'job', jobBody({ budget: 800 })));

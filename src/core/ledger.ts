@@ -731,6 +731,14 @@ export class Ledger implements CreditReader {
     return this.state.compute.units.get(jobId) ?? EMPTY_UNITS;
   }
 
+  /** How many jobs of `account` are open, by this device's clock. */
+  openJobsOf(account: AccountId): number {
+    const now = this.opts.now();
+    let n = 0;
+    for (const { expires, id } of this.state.compute.expiries) if (expires > now && this.state.compute.jobs.get(id)?.owner === account) n++;
+    return n;
+  }
+
   /** CH milli `account` earned from validated compute units. */
   computeEarned(account: AccountId): number {
     return readEarned(this.state.compute, account);
