@@ -18,8 +18,8 @@ import type { SignedEntry } from './create-entry';
 import type { KindBodies, KindName } from './kinds';
 import type { LedgerState } from './ledger-state';
 
-const SEEDS = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: 120 }, (_, i) => i + 1);
-const STEP_SEEDS = process.env.SEED ? SEEDS : SEEDS.slice(0, 25);
+const SEEDS = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: 80 }, (_, i) => i + 1);
+const STEP_SEEDS = process.env.SEED ? SEEDS : SEEDS.slice(0, 16);
 const OWNERS = 2;
 const DONORS = 6;
 const FRESH = 3;
