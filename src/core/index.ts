@@ -45,3 +45,12 @@ export {
   checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
   type TaskReader, type TaskCheck, type TaskPostInput, type TaskStepInput, type TaskVoteInput, type TaskEstimateInput,
 } from './kind-task-checks';
+export {
+  checkJob, validateJob, fullBudget, isModuleKernel, DEFAULT_REDUNDANCY, MAX_REDUNDANCY, MAX_JOB_UNITS, MAX_JOB_LIFETIME_MS,
+  MIN_UNIT_DEADLINE_MS, MAX_UNIT_DEADLINE_MS, MAX_TITLE_CHARS as MAX_JOB_TITLE_CHARS, MAX_OPEN_JOBS,
+  type JobBody, type JobInput, type JobCheck, type JobField, type JobReader,
+} from './kind-job';
+export { checkResult, validateResult, maxResultsPerUnit, type ResultBody, type ResultCheck, type ResultReader } from './kind-result';
+export type { JobRecord, JobStatus, UnitRecord, UnitResult } from './compute-state';
+export { planUnits, type Lease, type LeasePlanInput } from './compute-leases';
+export type { FlowRecord } from './ledger-state';

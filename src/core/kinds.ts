@@ -21,6 +21,8 @@ import { taskPostKind, type TaskPostBody } from './kind-task-post';
 import { taskStepKind, type TaskStepBody } from './kind-task-step';
 import { taskVoteKind, type TaskVoteBody } from './kind-task-vote';
 import { taskEstimateKind, type TaskEstimateBody } from './kind-task-estimate';
+import { jobKind, type JobBody } from './kind-job';
+import { resultKind, type ResultBody } from './kind-result';
 
 export type BodyResult<B> = { ok: true; body: B } | { ok: false; error: string };
 
@@ -52,11 +54,14 @@ export interface KindBodies {
   'task-step': TaskStepBody;
   'task-vote': TaskVoteBody;
   'task-estimate': TaskEstimateBody;
+  job: JobBody;
+  result: ResultBody;
 }
 export type KindName = keyof KindBodies;
 
 const KINDS: readonly KindSpec<never>[] = [
   profileKind, transferKind, economySettingsKind, vouchKind, releaseKind,
+  jobKind, resultKind,
   taskPostKind, taskStepKind, taskVoteKind, taskEstimateKind,
 ] as KindSpec<never>[];
 

@@ -13,13 +13,15 @@
 //   plus one length per history list) and restoreState exact. A new field in LedgerState must be
 //   added to serializeState, snapshotState and restoreState together (a test checks the keys).
 // - Credit (credit.ts): `stakes` holds every live stake voucher → member; `vouched` and `pledged`
-//   are its two sums (received per member, given per voucher), kept in step by setStake only.
+//   are its two sums (received per member, given per voucher), and `backers` lists, per member,
+//   the vouchers with a live stake on it (sorted): all kept in step by setStake only.
 //   `settingsLog` lists the applied founder settings in replay order (so in founder seq order);
 //   `settings` is its last element's settings (or the initial ones): what an honest client acks.
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
 import type { TaskRecord } from './task-state';
+import { copyComputeState, createComputeState, serializeCompute, type ComputeState } from './compute-state';
 
 export interface Balance {
   MH: ManHours;
@@ -118,6 +120,8 @@ export interface LedgerState {
   vouched: Map<AccountId, Balance>;
   /** Sum of the stakes each voucher has given. */
   pledged: Map<AccountId, Balance>;
+  /** The vouchers with a live stake on each member, sorted; a list is replaced, never mutated. */
+  backers: Map<AccountId, readonly AccountId[]>;
   supply: { MH: number; CH: number };
   profiles: Map<AccountId, Profile>;
   history: Map<AccountId, HistoryItem[]>;
@@ -125,6 +129,8 @@ export interface LedgerState {
   flows: FlowRecord[];
   /** Tasks by id (the task-post entry's id); a record is replaced, never mutated (task-state.ts). */
   tasks: Map<string, TaskRecord>;
+  /** Compute jobs, their units, escrow and earnings (compute-state.ts); its maps are copied by snapshots. */
+  compute: ComputeState;
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
@@ -144,11 +150,13 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     stakes: new Map(),
     vouched: new Map(),
     pledged: new Map(),
+    backers: new Map(),
     supply: { MH: 0, CH: 0 },
     profiles: new Map(),
     history: new Map(),
     flows: [],
     tasks: new Map(),
+    compute: createComputeState(),
   };
 }
 
@@ -189,11 +197,13 @@ export function serializeState(state: LedgerState): string {
     stakes: sortedEntries(state.stakes).map(([k, b]) => [k, b.MH, b.CH]),
     vouched: sortedEntries(state.vouched).map(([k, b]) => [k, b.MH, b.CH]),
     pledged: sortedEntries(state.pledged).map(([k, b]) => [k, b.MH, b.CH]),
+    backers: sortedEntries(state.backers),
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
     flows: state.flows,
     economy: state.economy,
     tasks: sortedEntries(state.tasks),
+    compute: serializeCompute(state.compute),
   });
 }
 
@@ -206,6 +216,7 @@ export interface StateSnapshot {
   readonly stakes: ReadonlyMap<string, Balance>;
   readonly vouched: ReadonlyMap<AccountId, Balance>;
   readonly pledged: ReadonlyMap<AccountId, Balance>;
+  readonly backers: ReadonlyMap<AccountId, readonly AccountId[]>;
   readonly supply: { readonly MH: number; readonly CH: number };
   readonly profiles: ReadonlyMap<AccountId, Profile>;
   /** History is append-only, so its length per account is enough to cut it back. */
@@ -214,11 +225,13 @@ export interface StateSnapshot {
   readonly flowsLength: number;
   /** Records are replaced, never mutated, so a copy of the map is enough. */
   readonly tasks: ReadonlyMap<string, TaskRecord>;
+  /** A copy of the compute maps (their values are immutable records). */
+  readonly compute: ComputeState;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks', 'compute',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -231,11 +244,13 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     stakes: new Map(state.stakes),
     vouched: new Map(state.vouched),
     pledged: new Map(state.pledged),
+    backers: new Map(state.backers),
     supply: { ...state.supply },
     profiles: new Map(state.profiles),
     historyLengths,
     flowsLength: state.flows.length,
     tasks: new Map(state.tasks),
+    compute: copyComputeState(state.compute),
   };
 }
 
@@ -251,10 +266,12 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.stakes = new Map(snap.stakes);
   state.vouched = new Map(snap.vouched);
   state.pledged = new Map(snap.pledged);
+  state.backers = new Map(snap.backers);
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   state.flows.length = snap.flowsLength;
   state.tasks = new Map(snap.tasks);
+  state.compute = copyComputeState(snap.compute);
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

@@ -75,6 +75,8 @@ export interface Stake {
   amount: Balance;
 }
 import type { EntryHead, SignedEntry } from './create-entry';
+import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
+import { quorumEligibilityProblem, relatedDonor, resultProblem, type ResultBody } from './kind-result';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -702,9 +704,63 @@ export class Ledger implements TaskReader {
     return creditLimitOf(this.state, member, currency, this.state.settings, -released);
   }
 
-  /** What an account can still pay or stake under the newest settings: balance + limit − stakes given. */
+  /**
+   * What an account can still pay or stake under the newest settings: balance + limit − stakes
+   * given − escrow of its open jobs (escrow of jobs expired by now counts as free: the next entry
+   * the account signs is dated after the expiry, so the replay frees it before that entry).
+   */
   spendable(account: AccountId, currency: Currency): number {
-    return spendableOf(this.state, account, currency, this.state.settings);
+    const expired = currency === 'CH' ? escrowExpiredBy(this.state.compute, account, this.opts.now()) : 0;
+    return spendableOf(this.state, account, currency, this.state.settings) + expired;
+  }
+
+  /** Compute jobs, newest first (docs/COMPUTE.md). */
+  get jobs(): readonly JobRecord[] {
+    return listJobs(this.state.compute);
+  }
+
+  jobOf(id: string): JobRecord | undefined {
+    return this.state.compute.jobs.get(id);
+  }
+
+  /** A job's progress, escrow and payments, with expiry judged by this device's clock. */
+  jobStatus(id: string): JobStatus | undefined {
+    return jobStatusOf(this.state.compute, id, this.opts.now());
+  }
+
+  /** The job's units that have counted results (by index); a unit not in it has none yet. */
+  unitsOf(jobId: string): ReadonlyMap<number, UnitRecord> {
+    return this.state.compute.units.get(jobId) ?? EMPTY_UNITS;
+  }
+
+  /** How many jobs of `account` are open, by this device's clock. */
+  openJobsOf(account: AccountId): number {
+    const now = this.opts.now();
+    let n = 0;
+    for (const { expires, id } of this.state.compute.expiries) if (expires > now && this.state.compute.jobs.get(id)?.owner === account) n++;
+    return n;
+  }
+
+  /** CH milli `account` earned from validated compute units. */
+  computeEarned(account: AccountId): number {
+    return readEarned(this.state.compute, account);
+  }
+
+  /** Why `account`'s results would not count toward a quorum now, or undefined (kind-result.ts). */
+  quorumProblem(account: AccountId): string | undefined {
+    return quorumEligibilityProblem(this.state, account);
+  }
+
+  /** The accounts among `donors` whose results would keep `account`'s out of the same quorum (rule 8). */
+  relatedDonors(account: AccountId, donors: Iterable<AccountId>): Set<AccountId> {
+    const out = new Set<AccountId>();
+    for (const d of donors) if (d !== account && relatedDonor(this.state, account, [d])) out.add(d);
+    return out;
+  }
+
+  /** Why a result by `donor` dated `time` would be refused or not counted now, or undefined. */
+  resultProblem(donor: AccountId, body: ResultBody, time: number): string | undefined {
+    return resultProblem(this.state, donor, body, time);
   }
 
   stakeOf(voucher: AccountId, member: AccountId): Balance {
@@ -753,6 +809,8 @@ export class Ledger implements TaskReader {
     return `${serializeState(this.state)}\n${JSON.stringify(statuses)}\n${JSON.stringify(forks)}`;
   }
 }
+
+const EMPTY_UNITS: ReadonlyMap<number, UnitRecord> = new Map();
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;
