@@ -3,7 +3,7 @@
 // PROTOCOL.md §5 holding them), result entries per validated unit (target: the redundancy, no
 // more), full load and incremental apply of results, and heap per unit. Honest donors (50, vouched
 // by the founder) return every unit twice; every unit validates and is paid.
-// Run: node --expose-gc --import tsx bench/compute.bench.ts   (signing is setup, not timed)
+// Run: node --expose-gc --import tsx bench/compute-ledger.bench.ts   (signing is setup, not timed)
 
 import * as Y from 'yjs';
 import { Ledger, createEntry, createWebCryptoPort, generateSigner, toHex, type EntryHead, type SignedEntry, type Signer } from '../src/core/index';
