@@ -214,3 +214,72 @@ test('the sandbox works offline, served from the app’s precache with its polic
     })).toEqual(['null', 'SecurityError', 'no fetch']);
   }
 });
+
+test('the pool runs at most its size at once, pauses, resizes, refuses bad modules and stops', async ({ openPerson }) => {
+  const fay = await openPerson('Fay');
+  await loadComputeHarness(fay.page);
+  const page = fay.page;
+  const withImport = Array.from(wat(`(module (import "env" "now" (func)) (memory (export "memory") 1 1)
+    (func (export "input") (param i32) (result i32) (i32.const 0))
+    (func (export "output") (result i32) (i32.const 0))
+    (func (export "run") (param i32) (result i32) (i32.const 0)))`));
+  const trapping = Array.from(wat(`(module (memory (export "memory") 1 1)
+    (func (export "input") (param i32) (result i32) (i32.const 0))
+    (func (export "output") (result i32) (i32.const 0))
+    (func (export "run") (param i32) (result i32) (unreachable)))`));
+
+  // Four units on a pool of two: two run, two wait.
+  await page.evaluate(() => {
+    const g = globalThis as any;
+    const c = g.__hourmeshCompute;
+    g.pool = c.createComputePool({ size: 2 });
+    g.done = [];
+    g.maxRunning = 0;
+    setInterval(() => { g.maxRunning = Math.max(g.maxRunning, g.pool.running); }, 2);
+    for (let i = 0; i < 4; i++) g.pool.runUnit('primes', c.primesInput(0, 1_500_000 + i), 60_000).then((r: any) => g.done.push(r.chMilli));
+  });
+  await expect.poll(() => page.evaluate(() => (globalThis as any).pool.running)).toBe(2);
+  // Paused: the running two finish, nothing new starts.
+  await page.evaluate(() => (globalThis as any).pool.pause());
+  await expect.poll(() => page.evaluate(() => (globalThis as any).done.length)).toBe(2);
+  expect(await page.evaluate(() => [(globalThis as any).pool.running, (globalThis as any).maxRunning, (globalThis as any).pool.paused])).toEqual([0, 2, true]);
+  // Resized to one and resumed: the rest run one at a time.
+  await page.evaluate(() => {
+    const g = globalThis as any;
+    g.pool.setSize(1);
+    g.maxRunning = 0;
+    g.pool.resume();
+  });
+  await expect.poll(() => page.evaluate(() => (globalThis as any).done.length), { timeout: 60_000 }).toBe(4);
+  expect(await page.evaluate(() => [(globalThis as any).maxRunning, (globalThis as any).pool.size])).toEqual([1, 1]);
+  expect(await page.evaluate(() => (globalThis as any).done.every((ch: number) => Number.isInteger(ch) && ch >= 1))).toBe(true);
+
+  // A module with an import never reaches a worker; a trapping one is reported as a trap.
+  const failures = await page.evaluate(async ({ withImport, trapping }) => {
+    const pool = (globalThis as any).pool;
+    const reasonOf = (p: Promise<unknown>) => p.then(() => 'ran?!', (e: { reason: string; message: string }) => `${e.reason}: ${e.message}`);
+    return [
+      await reasonOf(pool.runUnit(new Uint8Array(withImport), new Uint8Array(1), 5_000)),
+      await reasonOf(pool.runUnit(new Uint8Array(trapping), new Uint8Array(1), 5_000)),
+      await reasonOf(pool.runUnit('primes', new Uint8Array(1024 * 1024 + 1), 5_000)),
+    ];
+  }, { withImport, trapping });
+  expect(failures[0]).toBe('refused: It has imports: env.now (function). A kernel may import nothing.');
+  expect(failures[1]).toMatch(/^trap: the kernel trapped: .*unreachable/);
+  expect(failures[2]).toMatch(/^refused: the input is 1048577 bytes, over the limit/);
+
+  // The device's speed is measured, then the pool stops: waiting units are cancelled, the frame goes.
+  const speed = await page.evaluate(() => (globalThis as any).pool.measureSpeed());
+  expect(speed.factor).toBeGreaterThan(0);
+  expect(await page.evaluate(() => (globalThis as any).pool.speedFactor)).toBe(speed.factor);
+  const stopped = await page.evaluate(async () => {
+    const g = globalThis as any;
+    const c = g.__hourmeshCompute;
+    const units = [0, 1, 2].map((i) => g.pool.runUnit('primes', c.primesInput(0, 5_000_000 + i), 60_000).then(() => 'ran', (e: { reason: string }) => e.reason));
+    g.pool.terminate();
+    const after = await g.pool.runUnit('primes', c.primesInput(0, 10), 1_000).then(() => 'ran', (e: { reason: string }) => e.reason);
+    return [...(await Promise.all(units)), after];
+  });
+  expect(stopped).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+  await expect(page.locator('iframe[data-hourmesh-sandbox]')).toHaveCount(0);
+});
