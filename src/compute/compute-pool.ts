@@ -15,6 +15,7 @@ import { kernelWasm } from './catalog';
 import { KERNEL_LIMITS } from './limits';
 import { chMilliOf, speedFactorOf } from './metering';
 import { openSandbox, type Sandbox, type SandboxWorker } from './sandbox-host';
+import { runKernel } from './kernel-runner';
 import { UnitError, type ComputePool, type ComputePoolOptions, type KernelRef, type SpeedMeasure, type UnitResult } from './types';
 
 interface Slot { worker: SandboxWorker; loaded: Set<string>; busy: boolean }
@@ -57,8 +58,10 @@ export function createComputePool(options: ComputePoolOptions = {}): ComputePool
   const slots: Slot[] = [];
   const running = new Set<Unit>();
 
+  const open = options.openSandbox
+    ?? (() => openSandbox(options.sandboxUrl ?? new URL('sandbox.html', document.baseURI).href, options.container ?? document.body));
   const openOnce = () => {
-    sandbox ??= openSandbox(options.sandboxUrl ?? new URL('sandbox.html', document.baseURI).href, options.container ?? document.body);
+    sandbox ??= open();
     return sandbox;
   };
 
@@ -174,4 +177,43 @@ export function createComputePool(options: ComputePoolOptions = {}): ComputePool
       void sandbox?.then((box) => box.destroy(), () => {});
     },
   };
+}
+
+/**
+ * The in-memory stand-in of the sandbox: "workers" that run kernels on the calling thread. For
+ * Node tests and simulations of trusted (catalog) kernels only: nothing is isolated, and a kernel
+ * that loops blocks the thread, so no time bound can stop it.
+ */
+export function openInThreadSandbox(): Promise<Sandbox> {
+  let nextId = 1;
+  return Promise.resolve({
+    spawn() {
+      const modules = new Map<string, WebAssembly.Module>();
+      let killed = false;
+      return {
+        id: nextId++,
+        failed: new Promise<string>(() => {}),
+        kill() { killed = true; },
+        api: {
+          async run(key: string, bytes: Uint8Array | null, input: Uint8Array) {
+            await Promise.resolve(); // answer asynchronously, like a worker
+            if (killed) throw new Error('killed');
+            let module = modules.get(key);
+            if (!module) {
+              if (!bytes) return { ok: false as const, reason: 'refused' as const, message: `module ${key} was never sent to this worker` };
+              module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+              modules.set(key, module);
+            }
+            return runKernel(module, input, () => performance.now());
+          },
+        } as unknown as SandboxWorker['api'],
+      };
+    },
+    destroy() {},
+  });
+}
+
+/** A pool whose units run on the calling thread (see openInThreadSandbox): tests and Node only. */
+export function createInThreadComputePool(options: Omit<ComputePoolOptions, 'openSandbox'> = {}): ComputePool {
+  return createComputePool({ size: 1, ...options, openSandbox: openInThreadSandbox });
 }

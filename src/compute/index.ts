@@ -8,6 +8,8 @@
 // - checkModule(bytes): structural checks of a user module, message says which limit fails (pure).
 // - prepareUserModule(bytes): checkModule + NaN canonicalization (loads binaryen lazily).
 // - KERNEL_LIMITS, chMilliOf(ms, factor).
+// - createInThreadComputePool(): the same API running catalog kernels on the calling thread, for
+//   Node tests and simulations (no isolation, no time bound).
 // The calling convention of a kernel is in docs/KERNELS.md.
 export type {
   CatalogKernelId, KernelRef, UnitResult, UnitFailure, ModuleInfo, ModuleCheck, PreparedModule,
@@ -22,4 +24,5 @@ export {
   type CatalogKernel, type ResultRow, type PrimesParams, type MandelbrotParams, type MonteCarloParams,
 } from './catalog';
 export { chMilliOf, REFERENCE_BENCH_MS } from './metering';
-export { createComputePool } from './compute-pool';
+export { createComputePool, createInThreadComputePool, defaultPoolSize } from './compute-pool';
+export { speedFactorOf } from './metering';

@@ -72,6 +72,8 @@ export interface ComputePoolOptions {
   sandboxUrl?: string;
   /** Where the sandbox iframe is attached (default: document.body). */
   container?: HTMLElement;
+  /** Replaces the sandbox (tests: see createInThreadComputePool). */
+  openSandbox?: () => Promise<import('./sandbox-host').Sandbox>;
 }
 
 export interface ComputePool {
