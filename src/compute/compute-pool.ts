@@ -18,7 +18,11 @@ import { openSandbox, type Sandbox, type SandboxWorker } from './sandbox-host';
 import { runKernel } from './kernel-runner';
 import { UnitError, type ComputePool, type ComputePoolOptions, type KernelRef, type SpeedMeasure, type UnitResult } from './types';
 
-interface Slot { worker: SandboxWorker; loaded: Set<string>; busy: boolean }
+interface Slot {
+  worker: SandboxWorker; loaded: Set<string>; busy: boolean;
+  /** Ends the unit now running, should the worker fail to start (one handler per worker, not per unit). */
+  onFail?: (message: string) => void;
+}
 interface Unit {
   key: string; bytes: Uint8Array; input: Uint8Array; timeLimitMs: number;
   resolve(value: { output: Uint8Array; ms: number }): void; reject(error: UnitError): void;
@@ -77,6 +81,7 @@ export function createComputePool(options: ComputePoolOptions = {}): ComputePool
     const finish = (after: () => void) => {
       if (settled) return;
       settled = true;
+      slot.onFail = undefined;
       clearTimeout(timer);
       running.delete(unit);
       after();
@@ -86,10 +91,10 @@ export function createComputePool(options: ComputePoolOptions = {}): ComputePool
       retire(slot);
       unit.reject(new UnitError('timeout', `the unit ran past its time bound of ${unit.timeLimitMs} ms and was stopped`));
     }), unit.timeLimitMs);
-    void slot.worker.failed.then((message) => finish(() => {
+    slot.onFail = (message) => finish(() => {
       retire(slot);
       unit.reject(new UnitError('trap', `the kernel worker could not start: ${message}`));
-    }));
+    });
     try {
       const first = !slot.loaded.has(unit.key);
       const outcome = await slot.worker.api.run(unit.key, first ? unit.bytes : null, unit.input);
@@ -115,8 +120,10 @@ export function createComputePool(options: ComputePoolOptions = {}): ComputePool
         let slot = slots.find((s) => !s.busy);
         if (!slot) {
           if (slots.length >= size) return;
-          slot = { worker: box.spawn(), loaded: new Set(), busy: false };
-          slots.push(slot);
+          const created: Slot = { worker: box.spawn(), loaded: new Set(), busy: false };
+          void created.worker.failed.then((message) => created.onFail?.(message));
+          slots.push(created);
+          slot = created;
         }
         slot.busy = true;
         void start(queue.shift()!, slot);
