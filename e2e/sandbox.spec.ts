@@ -136,6 +136,7 @@ test('a hostile unit cannot read storage, reach the network or outlive its time 
       return { count: new DataView(r.output.buffer).getUint32(0, true), claim: r.chMilli };
     });
     expect(honest).toEqual({ count: 9_592, claim: 1 });
+    await expect.poll(() => dana.page.frames().filter((f) => f.url().endsWith('/sandbox.html')).length).toBe(1);
     const frame = dana.page.frames().find((f) => f.url().endsWith('/sandbox.html'))!;
     expect(await dana.page.locator('iframe[data-hourmesh-sandbox]').getAttribute('sandbox')).toBe('allow-scripts');
     const worker = await workerSeen;
@@ -202,8 +203,10 @@ test('the sandbox works offline, served from the app’s precache with its polic
   // Offline the sandbox is usually an srcdoc frame (Chromium does not let the service worker answer
   // an opaque-origin frame's navigation; once in a while its HTTP cache does): either way, still an
   // opaque origin, still without network or storage.
-  const frame = erin.page.frames().find((f) => f.url() === 'about:srcdoc' || f.url().endsWith('/sandbox.html'))!;
-  expect(frame).toBeTruthy();
+  // Playwright learns of frames and their URLs asynchronously: wait for it.
+  const isSandbox = (url: string) => url === 'about:srcdoc' || url.endsWith('/sandbox.html');
+  await expect.poll(() => erin.page.frames().map((f) => f.url()).filter(isSandbox).length, { message: 'the sandbox frame' }).toBe(1);
+  const frame = erin.page.frames().find((f) => isSandbox(f.url()))!;
   await expect.poll(() => erin.page.workers().length).toBe(1); // Playwright learns of workers asynchronously
   const worker = erin.page.workers()[0]!;
   for (const target of [frame, worker]) {
