@@ -33,6 +33,10 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         navigateFallback: 'index.html',
         maximumFileSizeToCacheInBytes: 5 * 1024 * 1024,
+        // Binaryen (13 MB, NaN canonicalisation of uploaded WebAssembly) loads only when a job
+        // owner uploads a module: precaching it would cost every visitor 13 MB. Offline, an
+        // upload is refused with a sentence (src/compute/prepare-module.ts).
+        globIgnores: ['**/binaryen-*.js'],
         // Control the page from the first visit, so "Reload to update" works in that tab too.
         // A new version still waits (no skipWaiting) until the person accepts it.
         clientsClaim: true,
