@@ -34,6 +34,11 @@ export interface EconomySettings {
    * for tests and closed communities only (see credit.ts).
    */
   newcomerCredit: { MH: number; CH: number };
+  /**
+   * The epoch length in ms (epochs.ts), fixed when the economy starts: by initialSettings or the
+   * founder's first settings entry (absent in both → a day). Never changes afterwards.
+   */
+  epochMs?: number;
 }
 
 export const DEFAULT_SETTINGS: EconomySettings = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 0, CH: 0 } };
@@ -125,7 +130,7 @@ export interface LedgerState {
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
 
 export function copySettings(s: EconomySettings): EconomySettings {
-  return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit } };
+  return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit }, ...(s.epochMs !== undefined ? { epochMs: s.epochMs } : {}) };
 }
 
 export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS): LedgerState {
