@@ -97,12 +97,12 @@ describe('mintEpoch', () => {
     expect(mintEpoch(a, 3, honestEpoch(2))).toEqual(mintEpoch(b, 3, honestEpoch(2)));
   });
 
-  it('caps an account’s cumulative mint by its grounded income', () => {
+  it('caps an account’s cumulative mint by half its grounded income', () => {
     const s = createMinterState();
-    // p earned 1 h from q, then pays a 10 h (credit): only 1 h of it is grounded.
-    mintEpoch(s, 1, [pay('q', 'p', 1_000)]);
+    // p earned 2 h from q, then pays a 10 h (credit): only 2 h of it is grounded, so a mints ≤ 1 h.
+    mintEpoch(s, 1, [pay('q', 'p', 2_000)]);
     const m = mintEpoch(s, 2, [pay('p', 'a', 10_000), pay('z', 'a', 10_000)]);
-    expect(groundedIncome(s, 'a')).toBe(1_000);
+    expect(groundedIncome(s, 'a')).toBe(2_000);
     expect(m.mints).toEqual([['a', 1_000]]);
     expect(m.withheld).toBeGreaterThan(0);
   });

@@ -17,7 +17,7 @@
 // 5. Weights: w(a) = s_k(a) · min(c(a), C), c(a) = the distinct accounts that paid a more than
 //    a paid them over the window (C = 2). Pro rata: a's share = T_k · w(a) / (F_k · C), split
 //    exactly by largest remainder (mint-shares.ts); what weights leave over is not minted.
-// 6. Cap by what a fresh key cannot grow: a's cumulative mint ≤ its grounded income
+// 6. Cap by what a fresh key cannot grow: a's cumulative mint ≤ ρ · its grounded income
 //    Γ(a) = Σ_payers p min(in(p→a), floor(in(p→a) · (E(p) − in(a→p))⁺ / out(p))), cumulative through
 //    epoch k, where E(p) is what p was paid by anyone and out(p) what p paid: a payment grounds
 //    a's mint only as far as its payer had earned from others than a, and a payer's earnings
@@ -182,7 +182,7 @@ export function mintEpoch(s: MinterState, epoch: number, payments: readonly Paym
   const mints: [string, number][] = [];
   let minted = 0;
   for (const [account, share] of shares) {
-    const cap = Math.max(0, groundedIncome(s, account) - (s.minted.get(account) ?? 0));
+    const cap = Math.max(0, Math.floor((groundedIncome(s, account) * num) / den) - (s.minted.get(account) ?? 0));
     const amount = Math.min(share, cap);
     if (amount <= 0) continue;
     mints.push([account, amount]);
