@@ -126,3 +126,21 @@ export function serializeOrchestrator(result: OrchestratorResult): string {
   const minted = [...result.minted].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, b]) => [k, b.MH, b.CH]);
   return JSON.stringify({ epochMs: result.epochMs, rules: result.rules, through: result.throughEpoch, epochs: result.epochs, open: result.open, minted, supply: result.supply });
 }
+
+/**
+ * One value per epoch from the first epoch with flow to throughEpoch (gaps as 0), oldest first:
+ * the series the forecast smooths (forecast.ts). `pick` reads an epoch's result of `currency`.
+ */
+export function epochSeries(result: OrchestratorResult, currency: Currency, pick: (m: EpochMint) => number, maxEpochs = 60): { epochs: number[]; values: number[] } {
+  const first = result.epochs[0]?.epoch;
+  if (first === undefined) return { epochs: [], values: [] };
+  const from = Math.max(first, result.throughEpoch - maxEpochs + 1);
+  const byEpoch = new Map(result.epochs.map((e) => [e.epoch, pick(e[currency])]));
+  const epochs: number[] = [];
+  const values: number[] = [];
+  for (let e = from; e <= result.throughEpoch; e++) {
+    epochs.push(e);
+    values.push(byEpoch.get(e) ?? 0);
+  }
+  return { epochs, values };
+}
