@@ -103,20 +103,27 @@ function addPair(map: Map<string, Map<string, number>>, payee: string, payer: st
   add(m, payer, amount);
 }
 
-/** Grounded income Γ(a) (rule 6), from the cumulative maps. */
-export function groundedIncome(s: MinterState, account: string): number {
+/**
+ * Grounded income Γ(a) (rule 6), from the cumulative maps. With `enough`, stops summing once the
+ * sum reaches it (every term is ≥ 0, so the cap is known to be no constraint then).
+ */
+export function groundedIncome(s: MinterState, account: string, enough = Number.POSITIVE_INFINITY): number {
   const payers = s.inPair.get(account);
   if (!payers) return 0;
-  let total = 0n;
+  let total = 0;
   for (const [payer, paidIn] of payers) {
     const back = s.inPair.get(payer)?.get(account) ?? 0;
     const other = (s.earned.get(payer) ?? 0) - back;
     if (other <= 0) continue;
     const out = s.paid.get(payer)!;
-    const grounded = (BigInt(paidIn) * BigInt(other)) / BigInt(out);
-    total += grounded < BigInt(paidIn) ? grounded : BigInt(paidIn);
+    // Exact floor(paidIn · other / out): in doubles while the product is below 2^52 (then the
+    // rounded quotient cannot reach the next integer), else BigInt.
+    const product = paidIn * other;
+    const grounded = product < 2 ** 52 ? Math.floor(product / out) : Number((BigInt(paidIn) * BigInt(other)) / BigInt(out));
+    total += Math.min(grounded, paidIn);
+    if (total >= enough) return total;
   }
-  return Number(total);
+  return total;
 }
 
 /**
@@ -124,6 +131,43 @@ export function groundedIncome(s: MinterState, account: string): number {
  * given in ascending order; an epoch without payments may be skipped (it counts as flow 0).
  */
 export function mintEpoch(s: MinterState, epoch: number, payments: readonly Payment[], rules: MintRules = DEFAULT_MINT_RULES): EpochMint {
+  return mintEpochUndoable(s, epoch, payments, rules).mint;
+}
+
+/** What undoMintEpoch needs to take one minted epoch back out of a state. */
+export interface MintUndo {
+  readonly payments: readonly Payment[];
+  readonly mint: EpochMint;
+  readonly windowBefore: readonly WindowEpoch[];
+}
+
+function subtract(map: Map<string, number>, key: string, amount: number): void {
+  const v = (map.get(key) ?? 0) - amount;
+  // Removed at 0, so the state is the one that never saw the amount (no zero entries).
+  if (v === 0) map.delete(key);
+  else map.set(key, v);
+}
+
+/**
+ * Takes the newest minted epoch back out of `s` (undo records must be undone newest first):
+ * the cumulative sums are additive, so this costs the epoch's payments, not the state's size.
+ */
+export function undoMintEpoch(s: MinterState, undo: MintUndo): void {
+  for (const p of undo.payments) {
+    if (p.payer === p.payee || !(p.amount > 0)) continue;
+    const inner = s.inPair.get(p.payee)!;
+    subtract(inner, p.payer, p.amount);
+    if (inner.size === 0) s.inPair.delete(p.payee);
+    subtract(s.earned, p.payee, p.amount);
+    subtract(s.paid, p.payer, p.amount);
+  }
+  for (const [account, amount] of undo.mint.mints) subtract(s.minted, account, amount);
+  s.supply -= undo.mint.minted;
+  s.window = [...undo.windowBefore];
+}
+
+export function mintEpochUndoable(s: MinterState, epoch: number, payments: readonly Payment[], rules: MintRules = DEFAULT_MINT_RULES): { mint: EpochMint; undo: MintUndo } {
+  const windowBefore = s.window;
   const W = rules.window;
   // Epochs that fell out of the window no longer count (gaps count as empty epochs).
   s.window = s.window.filter((w) => w.epoch > epoch - W);
@@ -163,14 +207,15 @@ export function mintEpoch(s: MinterState, epoch: number, payments: readonly Paym
   // Rule 5: weights by distinct net payers over the window.
   const C = rules.counterparties;
   const weighted: Weighted[] = [];
-  for (const [account, clean] of supply) {
-    const net = new Map<string, number>();
-    for (const w of windowEpochs) for (const [payer, amount] of w.incoming.get(account) ?? []) add(net, payer, amount);
+  const paidIn = new Map<string, number>(); // reused per supplier: allocation dominated the run
+  if (total > 0) for (const [account, clean] of supply) {
+    paidIn.clear();
+    for (const w of windowEpochs) for (const [payer, amount] of w.incoming.get(account) ?? []) add(paidIn, payer, amount);
     let distinct = 0;
-    for (const [payer, paidIn] of net) {
+    for (const [payer, amount] of paidIn) {
       let back = 0;
       for (const w of windowEpochs) back += w.incoming.get(payer)?.get(account) ?? 0;
-      if (paidIn > back) distinct++;
+      if (amount > back && ++distinct >= C) break;
     }
     weighted.push({ account, weight: BigInt(clean) * BigInt(Math.min(distinct, C)) });
   }
@@ -182,7 +227,10 @@ export function mintEpoch(s: MinterState, epoch: number, payments: readonly Paym
   const mints: [string, number][] = [];
   let minted = 0;
   for (const [account, share] of shares) {
-    const cap = Math.max(0, Math.floor((groundedIncome(s, account) * num) / den) - (s.minted.get(account) ?? 0));
+    const already = s.minted.get(account) ?? 0;
+    // Γ·ρ ≥ already + share ⇔ Γ ≥ ceil((already + share)·den/num): no need to sum further.
+    const enough = Math.ceil(((already + share) * den) / num);
+    const cap = Math.max(0, Math.floor((groundedIncome(s, account, enough) * num) / den) - already);
     const amount = Math.min(share, cap);
     if (amount <= 0) continue;
     mints.push([account, amount]);
@@ -192,5 +240,6 @@ export function mintEpoch(s: MinterState, epoch: number, payments: readonly Paym
   mints.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   s.supply += minted;
   s.window = windowEpochs;
-  return { epoch, gross, flow, baseline, increase, minted, withheld: total - minted, suppliers: supply.size, mints };
+  const mint: EpochMint = { epoch, gross, flow, baseline, increase, minted, withheld: total - minted, suppliers: supply.size, mints };
+  return { mint, undo: { payments, mint, windowBefore } };
 }

@@ -7,20 +7,21 @@
 // - records of the open epoch only (the usual case: a new payment now): the open sums change,
 //   the complete epochs are reused — O(records changed);
 // - the clock passed an epoch end: the newly complete epochs are minted on top of the live state;
-// - a late record for a complete epoch: minting restarts from the checkpoint taken before the
-//   oldest changed epoch (one kept before each of the last CHECKPOINTS epochs), or from scratch
-//   when that epoch is older.
+// - a late record for a complete epoch: the epochs from the oldest changed one on are taken back
+//   out of the live state (undoMintEpoch subtracts their payments and mints: the sums are
+//   additive, so this costs those epochs' records, not the state's size) and minted again; undo
+//   records are kept for the last UNDO_EPOCHS epochs, and an older change recomputes from scratch.
 // Buckets keep each epoch's records in arrival order, so the cut-back suffix is the tail of
 // every bucket it touches, whatever the records' times.
 
 import type { Currency } from './amounts';
 import { epochEnd, epochOf, epochStart, lastCompleteEpoch } from './epochs';
 import type { Balance, FlowRecord } from './ledger-state';
-import { cloneMinterState, createMinterState, DEFAULT_MINT_RULES, mintEpoch, type EpochMint, type MinterState, type MintRules, type Payment } from './mint';
+import { createMinterState, DEFAULT_MINT_RULES, mintEpochUndoable, undoMintEpoch, type EpochMint, type MinterState, type MintRules, type MintUndo, type Payment } from './mint';
 import { CURRENCIES, type OrchestratorResult } from './orchestrator';
 
-/** Checkpoints kept: a late record up to this many epochs back restarts from one. */
-export const CHECKPOINTS = 8;
+/** Epochs kept undoable: a late record up to this many epochs back costs no full recompute. */
+export const UNDO_EPOCHS = 16;
 
 function sameFlow(a: FlowRecord, b: FlowRecord): boolean {
   return a === b || (a.entryId === b.entryId && a.payee === b.payee && a.payer === b.payer && a.amount === b.amount
@@ -34,8 +35,8 @@ export class IncrementalOrchestrator {
   /** Complete epochs minted, ascending, with their per-currency results. */
   private done: { epoch: number; MH: EpochMint; CH: EpochMint }[] = [];
   private live: Record<Currency, MinterState> = { MH: createMinterState(), CH: createMinterState() };
-  /** Before-epoch states of the last CHECKPOINTS minted epochs. */
-  private checkpoints = new Map<number, Record<Currency, MinterState>>();
+  /** Undo records of the last UNDO_EPOCHS minted epochs, by epoch. */
+  private undos = new Map<number, Record<Currency, MintUndo>>();
   private cached: OrchestratorResult | undefined;
 
   constructor(readonly epochMs: number, readonly rules: MintRules = DEFAULT_MINT_RULES) {}
@@ -75,17 +76,19 @@ export class IncrementalOrchestrator {
   private rewind(epoch: number): void {
     const keep = this.done.filter((d) => d.epoch < epoch);
     if (keep.length === this.done.length) return;
-    const restartAt = this.done[keep.length]!.epoch;
-    const cp = this.checkpoints.get(restartAt);
-    if (cp) {
-      this.live = { MH: cloneMinterState(cp.MH), CH: cloneMinterState(cp.CH) };
+    const undone = this.done.slice(keep.length);
+    if (undone.every((d) => this.undos.has(d.epoch))) {
+      for (const d of undone.reverse()) {
+        const u = this.undos.get(d.epoch)!;
+        undoMintEpoch(this.live.MH, u.MH);
+        undoMintEpoch(this.live.CH, u.CH);
+        this.undos.delete(d.epoch);
+      }
       this.done = keep;
-      for (const e of [...this.checkpoints.keys()]) if (e > restartAt) this.checkpoints.delete(e);
-      this.checkpoints.delete(restartAt);
     } else {
       this.live = { MH: createMinterState(), CH: createMinterState() };
       this.done = [];
-      this.checkpoints.clear();
+      this.undos.clear();
     }
   }
 
@@ -93,12 +96,15 @@ export class IncrementalOrchestrator {
     const last = this.done[this.done.length - 1]?.epoch ?? Number.NEGATIVE_INFINITY;
     const pending = [...this.buckets.keys()].filter((e) => e > last && e <= through && this.hasFlow(e)).sort((a, b) => a - b);
     pending.forEach((epoch, n) => {
-      if (pending.length - n <= CHECKPOINTS) {
-        this.checkpoints.set(epoch, { MH: cloneMinterState(this.live.MH), CH: cloneMinterState(this.live.CH) });
-        while (this.checkpoints.size > CHECKPOINTS) this.checkpoints.delete(Math.min(...this.checkpoints.keys()));
-      }
       const [mh, ch] = this.buckets.get(epoch)!;
-      this.done.push({ epoch, MH: mintEpoch(this.live.MH, epoch, mh!, this.rules), CH: mintEpoch(this.live.CH, epoch, ch!, this.rules) });
+      // Copies: the buckets change later, an undo must subtract what was applied.
+      const a = mintEpochUndoable(this.live.MH, epoch, mh!.slice(), this.rules);
+      const b = mintEpochUndoable(this.live.CH, epoch, ch!.slice(), this.rules);
+      this.done = [...this.done, { epoch, MH: a.mint, CH: b.mint }];
+      if (pending.length - n <= UNDO_EPOCHS) {
+        this.undos.set(epoch, { MH: a.undo, CH: b.undo });
+        while (this.undos.size > UNDO_EPOCHS) this.undos.delete(Math.min(...this.undos.keys()));
+      }
     });
   }
 
@@ -107,25 +113,29 @@ export class IncrementalOrchestrator {
     return !!b && (b[0]!.length > 0 || b[1]!.length > 0);
   }
 
+  /** The complete epochs' part of the result, rebuilt only when they changed. */
+  private complete: Pick<OrchestratorResult, 'epochs' | 'minted' | 'supply'> | undefined;
+  private completeOf: readonly unknown[] | undefined;
+
   private result(through: number): OrchestratorResult {
     const open = { MH: 0, CH: 0 };
     const b = this.buckets.get(through + 1);
     if (b) for (const [n, c] of [[0, 'MH'], [1, 'CH']] as const) for (const p of b[n]!) open[c] += p.amount;
-    const minted = new Map<string, Balance>();
-    for (const c of CURRENCIES) {
-      for (const [account, amount] of this.live[c].minted) {
-        const m = minted.get(account) ?? { MH: 0, CH: 0 };
-        minted.set(account, { ...m, [c]: amount } as Balance);
+    if (!this.complete || this.completeOf !== this.done || this.complete.epochs.length !== this.done.length) {
+      const minted = new Map<string, Balance>();
+      for (const c of CURRENCIES) {
+        for (const [account, amount] of this.live[c].minted) {
+          const m = minted.get(account) ?? { MH: 0, CH: 0 };
+          minted.set(account, { ...m, [c]: amount } as Balance);
+        }
       }
+      this.complete = {
+        epochs: this.done.map((d) => ({ epoch: d.epoch, start: epochStart(d.epoch, this.epochMs), end: epochEnd(d.epoch, this.epochMs), MH: d.MH, CH: d.CH })),
+        minted,
+        supply: { MH: this.live.MH.supply, CH: this.live.CH.supply },
+      };
+      this.completeOf = this.done;
     }
-    return {
-      epochMs: this.epochMs,
-      rules: this.rules,
-      throughEpoch: through,
-      epochs: this.done.map((d) => ({ epoch: d.epoch, start: epochStart(d.epoch, this.epochMs), end: epochEnd(d.epoch, this.epochMs), MH: d.MH, CH: d.CH })),
-      open: { epoch: through + 1, gross: open },
-      minted,
-      supply: { MH: this.live.MH.supply, CH: this.live.CH.supply },
-    };
+    return { epochMs: this.epochMs, rules: this.rules, throughEpoch: through, ...this.complete, open: { epoch: through + 1, gross: open } };
   }
 }
