@@ -60,7 +60,7 @@ import { isForkVerified, trimmableEntries } from './fork-trim';
 import { buildForkProof, type ForkProof } from './fork-proof';
 import {
   createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
-  type Balance, type EconomySettings, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
+  type Balance, type EconomySettings, type FlowRecord, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
 } from './ledger-state';
 import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
@@ -723,6 +723,11 @@ export class Ledger implements CreditReader {
 
   supply(currency: Currency): number {
     return this.state.supply[currency];
+  }
+
+  /** Payments for delivered hours in replay order (append-only; the orchestrator's input). */
+  get flows(): readonly FlowRecord[] {
+    return this.state.flows;
   }
 
   /** Canonical text of everything peers must agree on (state, statuses, forks). */
