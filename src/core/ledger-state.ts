@@ -3,7 +3,7 @@
 // Invariants:
 // - Balances are integer milli-units per account and currency; every applied transfer changes
 //   two balances by opposite amounts, so sum(balances[c]) === supply[c] at all times (supply
-//   only grows through mint kinds, none yet).
+//   only grows through the mint replay rule, mint-replay.ts).
 // - A reducer mutates the state only when it accepts the entry (check first, then write), so a
 //   rejected entry leaves no trace except its status.
 // - serializeState is canonical: maps are emitted sorted by key, so two peers with the same state
@@ -19,6 +19,7 @@
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
+import { createMintReplay, serializeMintReplay, shareMintReplay, type MintReplay } from './mint-replay';
 
 export interface Balance {
   MH: ManHours;
@@ -125,6 +126,14 @@ export interface LedgerState {
   history: Map<AccountId, HistoryItem[]>;
   /** Payments for delivered hours, in replay order; append-only (see FlowRecord). */
   flows: FlowRecord[];
+  /** Epochs closed and credited so far, and the minting state (mint-replay.ts); copy-on-write. */
+  mint: MintReplay;
+  /**
+   * Simulations and tests only (the app never sets it; LedgerOptions.transferFlow): which applied
+   * transfers count as payments for delivered hours, by memo, until the compute and task kinds
+   * push real flow records. Fixed for the ledger's life, so not part of snapshots.
+   */
+  readonly transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
@@ -133,8 +142,9 @@ export function copySettings(s: EconomySettings): EconomySettings {
   return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit }, ...(s.epochMs !== undefined ? { epochMs: s.epochMs } : {}) };
 }
 
-export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS): LedgerState {
+export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS, transferFlow?: LedgerState['transferFlow']): LedgerState {
   return {
+    ...(transferFlow ? { transferFlow } : {}),
     founder,
     balances: new Map(),
     initialSettings: copySettings(settings),
@@ -147,6 +157,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     profiles: new Map(),
     history: new Map(),
     flows: [],
+    mint: createMintReplay(),
   };
 }
 
@@ -190,6 +201,7 @@ export function serializeState(state: LedgerState): string {
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
     flows: state.flows,
+    mint: serializeMintReplay(state.mint),
   });
 }
 
@@ -208,11 +220,13 @@ export interface StateSnapshot {
   readonly historyLengths: ReadonlyMap<AccountId, number>;
   /** flows is append-only, so its length is enough. */
   readonly flowsLength: number;
+  /** Never mutated once a snapshot holds it (mint-replay.ts copies on write). */
+  readonly mint: MintReplay;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows', 'mint',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -229,6 +243,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     profiles: new Map(state.profiles),
     historyLengths,
     flowsLength: state.flows.length,
+    mint: shareMintReplay(state),
   };
 }
 
@@ -247,6 +262,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   state.flows.length = snap.flowsLength;
+  state.mint = snap.mint;
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

@@ -1,6 +1,8 @@
 // The audit a person runs from the dashboard: re-verify every entry this peer keeps, replay them
 // into a fresh ledger, compare every balance, and recompute the orchestrator from scratch against
-// the one shown (docs/ORCHESTRATOR.md). Pure: the caller passes a fresh ledger of the same economy.
+// the one shown (docs/ORCHESTRATOR.md), and check that the mints the ledger credited (mint-replay.ts)
+// are the orchestrator's for the same epochs. Pure: the caller passes a fresh ledger of the same
+// economy.
 
 import { verifyEntry } from './create-entry';
 import type { CryptoPort } from './crypto-port';
@@ -16,6 +18,8 @@ export interface AuditReport {
   /** The whole replayed state (balances, stakes, history, flows…) equals the live one. */
   readonly stateMatches: boolean;
   readonly orchestratorMatches: boolean;
+  /** Every epoch the ledger credited equals the recomputed orchestrator's (no overlay counted twice). */
+  readonly mintsMatch: boolean;
   readonly ok: boolean;
 }
 
@@ -51,5 +55,10 @@ export async function auditLedger(opts: {
   const stateMatches = stateOf(opts.live) === stateOf(opts.fresh);
   const recomputed = computeOrchestrator(opts.fresh.flows, opts.shown.epochMs, opts.now, opts.shown.rules);
   const orchestratorMatches = serializeOrchestrator(recomputed) === serializeOrchestrator(opts.shown);
-  return { entries: entries.length, badEntries, balanceMismatches, stateMatches, orchestratorMatches, ok: badEntries.length === 0 && balanceMismatches.length === 0 && stateMatches && orchestratorMatches };
+  const byEpoch = new Map(recomputed.epochs.map((e) => [e.epoch, JSON.stringify([e.MH, e.CH])]));
+  const mintsMatch = opts.live.mintedEpochs.every((e) => byEpoch.get(e.epoch) === JSON.stringify([e.MH, e.CH]));
+  return {
+    entries: entries.length, badEntries, balanceMismatches, stateMatches, orchestratorMatches, mintsMatch,
+    ok: badEntries.length === 0 && balanceMismatches.length === 0 && stateMatches && orchestratorMatches && mintsMatch,
+  };
 }

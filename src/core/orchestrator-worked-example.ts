@@ -125,7 +125,7 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
     invested += thisRound.filter((f) => f.source === 'task' && f.payer === dev.id).reduce((a, f) => a + f.amount, 0);
     result = computeOrchestrator(flows, EXAMPLE_EPOCH_MS, now);
     const summary = result.epochs.find((e) => e.epoch === epoch)!;
-    const holdings = users.slice(0, n).map((u) => holdingsOf(result!, u.id, ledger.balanceOf(u.id)).MH);
+    const holdings = users.slice(0, n).map((u) => holdingsOf(result!, u.id, ledger.balanceOf(u.id), ledger.mintedTo(u.id)).MH);
     rows.push({
       round: r,
       epoch,
@@ -136,7 +136,7 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
       cleanFlow: summary.MH.flow,
       minted: summary.MH.minted,
       supply: result.supply.MH,
-      developer: holdingsOf(result, dev.id, ledger.balanceOf(dev.id)).MH,
+      developer: holdingsOf(result, dev.id, ledger.balanceOf(dev.id), ledger.mintedTo(dev.id)).MH,
       usersTotal: holdings.reduce((a, b) => a + b, 0),
       usersMin: Math.min(...holdings),
       usersMax: Math.max(...holdings),

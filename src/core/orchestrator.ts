@@ -10,8 +10,9 @@
 // - Only payments for delivered hours are flow (FlowRecord: compute, task, download, serving);
 //   plain transfers, vouches and mints never are.
 // - Supply of a currency = Σ of its mints = Σ over accounts of minted(account).
-// - Mints are a derived overlay, credited at the end of their epoch: an account's holdings are
-//   its ledger balance + minted(account) over complete epochs (holdingsOf). A record that arrives
+// - The ledger credits an epoch's mints when its replay passes the epoch's end (mint-replay.ts),
+//   with the same rules on the same records, so for those epochs this result equals the ledger's;
+//   holdingsOf adds only the mints due (complete by the clock, not yet credited). A record that arrives
 //   late for a past epoch changes that epoch and the ones after it on every peer alike;
 //   revisedEpochs tells which epochs changed between two computations, for the UI to mark.
 
@@ -94,10 +95,14 @@ export function computeOrchestrator(flows: readonly FlowRecord[], epochMs: numbe
   return { epochMs, rules, throughEpoch: through, epochs, open: { epoch: through + 1, gross: open }, minted, supply };
 }
 
-/** What an account holds with its mints: ledger balance + minted over complete epochs. */
-export function holdingsOf(result: OrchestratorResult, account: AccountId, ledgerBalance: Balance): { MH: number; CH: number } {
+/**
+ * What an account holds with all its mints over complete epochs: its ledger balance (which
+ * already includes the mints the replay credited, `credited` = Ledger.mintedTo) + the mints of
+ * epochs complete by the clock but not credited yet (due: the next entry credits them).
+ */
+export function holdingsOf(result: OrchestratorResult, account: AccountId, ledgerBalance: Balance, credited: Balance = { MH: 0, CH: 0 } as Balance): { MH: number; CH: number } {
   const m = result.minted.get(account);
-  return { MH: ledgerBalance.MH + (m?.MH ?? 0), CH: ledgerBalance.CH + (m?.CH ?? 0) };
+  return { MH: ledgerBalance.MH + (m?.MH ?? 0) - credited.MH, CH: ledgerBalance.CH + (m?.CH ?? 0) - credited.CH };
 }
 
 function summaryKey(s: EpochSummary): string {

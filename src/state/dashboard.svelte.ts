@@ -3,7 +3,7 @@
 // requests, which epochs a late entry revised, and the audit. Read live through createSubscriber.
 import { createSubscriber } from 'svelte/reactivity';
 import {
-  auditLedger, createWebCryptoPort, DEFAULT_EPOCH_MS, epochEnd, epochSeries, forecastCurrency, IncrementalOrchestrator,
+  auditLedger, createWebCryptoPort, epochEnd, epochSeries, forecastCurrency, IncrementalOrchestrator,
   Ledger, replenishmentRequests, revisedEpochs, type AuditReport, type Currency, type CurrencyForecast, type OrchestratorResult,
   type ReplenishmentRequest,
 } from '../core';
@@ -19,11 +19,13 @@ export interface DashboardSnapshot {
   readonly gross: Record<Currency, number[]>;
   readonly clean: Record<Currency, number[]>;
   readonly supply: Record<Currency, number[]>;
-  /** My ledger balance + my mints at the end of each epoch. */
+  /** My holdings at the end of each epoch: my payments and receipts so far + my mints of complete epochs. */
   readonly mine: Record<Currency, number[]>;
   readonly forecast: Record<Currency, CurrencyForecast>;
   readonly requests: ReplenishmentRequest[];
   readonly myMinted: { MH: number; CH: number };
+  /** The part of myMinted of epochs complete by the clock that no entry has credited yet. */
+  readonly myDue: { MH: number; CH: number };
 }
 
 export type AuditState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; report: AuditReport; at: number } | { kind: 'failed'; error: string };
@@ -50,7 +52,7 @@ export class EconomyDashboard {
   snapshot(now: number): DashboardSnapshot {
     this.#subscribe();
     const ledger = this.#economy.session.ledger;
-    const epochMs = ledger.settings.epochMs ?? DEFAULT_EPOCH_MS;
+    const epochMs = ledger.epochMs;
     if (!this.#orchestrator || this.#orchestrator.epochMs !== epochMs) this.#orchestrator = new IncrementalOrchestrator(epochMs);
     const result = this.#orchestrator.update(ledger.flows, now);
     if (this.#shown && this.#shown.throughEpoch === result.throughEpoch) for (const e of revisedEpochs(this.#shown, result)) this.#revised.add(e);
@@ -62,7 +64,9 @@ export class EconomyDashboard {
     const cumulative = (values: number[]) => values.reduce<number[]>((acc, v) => [...acc, (acc[acc.length - 1] ?? 0) + v], []);
     const myMintPerEpoch = (c: Currency) => series(c, (m) => m.mints.find(([a]) => a === me)?.[1] ?? 0);
     const history = ledger.historyOf(me);
-    const balanceAt = (c: Currency, end: number) => history.reduce((s, i) => (i.currency === c && i.time < end ? s + (i.delta ?? 0) : s), 0);
+    // Mint items (credited by the replay) are left out here: the epoch's mints are added from the
+    // orchestrator, which also has the epochs complete by the clock but not credited yet.
+    const balanceAt = (c: Currency, end: number) => history.reduce((s, i) => (i.kind !== 'mint' && i.currency === c && i.time < end ? s + (i.delta ?? 0) : s), 0);
     const mine = (c: Currency) => {
       const minted = cumulative(myMintPerEpoch(c));
       return mh.epochs.map((e, i) => balanceAt(c, epochEnd(e, epochMs)) + (minted[i] ?? 0));
@@ -86,6 +90,7 @@ export class EconomyDashboard {
       forecast,
       requests: replenishmentRequests([forecast.MH, forecast.CH]),
       myMinted: { MH: myMinted.MH, CH: myMinted.CH },
+      myDue: { MH: Math.max(0, myMinted.MH - ledger.mintedTo(me).MH), CH: Math.max(0, myMinted.CH - ledger.mintedTo(me).CH) },
     };
   }
 
@@ -97,7 +102,7 @@ export class EconomyDashboard {
       const session = this.#economy.session;
       const crypto = createWebCryptoPort(globalThis.crypto.subtle);
       const fresh = new Ledger({ crypto, economy: session.record.id, founder: session.record.founder, now: () => now });
-      const epochMs = session.ledger.settings.epochMs ?? DEFAULT_EPOCH_MS;
+      const epochMs = session.ledger.epochMs;
       // The instance the dashboard draws from (its incremental path is what is checked).
       const shown = (this.#orchestrator?.epochMs === epochMs ? this.#orchestrator : new IncrementalOrchestrator(epochMs)).update(session.ledger.flows, now);
       const report = await auditLedger({ live: session.ledger, fresh, crypto, economy: session.record.id, shown, now });
