@@ -6,6 +6,8 @@ import { TEST_ECONOMY, TestAuthor } from './credit-test-kit';
 import type { SignedEntry } from './create-entry';
 import { Ledger } from './ledger';
 import { computeOrchestrator } from './orchestrator';
+import { auditLedger } from './orchestrator-audit';
+import type { LedgerState } from './ledger-state';
 import { createRandom, pickInt, shuffleInPlace } from './random';
 
 const L = 60_000;
@@ -170,5 +172,41 @@ describe('mints in the replay', () => {
     // The pair moving its holdings d one way each epoch: at most ρ·d/C = d/4 in total (measured:
     // 0 here — the window nets every move against the one before).
     expect(pumped).toBeLessThanOrEqual(Math.ceil(d / 4));
+  });
+
+  it('the audit finds credited mints equal to the recomputed epochs, and reports them changed', async () => {
+    const authors = fresh();
+    const entries = await community(authors, T0);
+    entries.push(await authors[1]!.sign(END0 + 100, 'transfer', { to: authors[2]!.id, currency: 'MH', amount: 1, memo: '' }));
+    const now = END0 + 5_000;
+    const live = await add(ledgerAt(now), entries);
+    expect(live.mintedEpochs.length).toBe(1);
+    const run = () => auditLedger({ live, fresh: ledgerAt(now), crypto: memory.port, economy: TEST_ECONOMY, shown: computeOrchestrator(live.flows, L, now), now });
+    expect(await run()).toMatchObject({ stateMatches: true, orchestratorMatches: true, mintsMatch: true, ok: true });
+    const state = (live as unknown as { state: LedgerState }).state;
+    const [first] = state.mint.epochs;
+    state.mint.epochs[0] = { ...first!, MH: { ...first!.MH, minted: first!.MH.minted + 1 } };
+    const report = await run();
+    expect(report.mintsMatch).toBe(false);
+    expect(report.ok).toBe(false);
+  });
+
+  it('a future-dated entry is held and closes nothing until the clock reaches it', async () => {
+    const authors = fresh();
+    const entries = await community(authors, T0);
+    const clock = { now: END0 - 60_000 + 30_000 };
+    const ledger = new Ledger({ economy: TEST_ECONOMY, crypto: memory.port, founder: authors[0]!.id, now: () => clock.now, initialSettings: SETTINGS, transferFlow: asFlow });
+    await add(ledger, entries);
+    // Dated 11 minutes past the epoch end while the clock is before it: held, nothing credited.
+    const ahead = await authors[3]!.sign(END0 + 11 * 60_000, 'transfer', { to: authors[4]!.id, currency: 'MH', amount: 1, memo: '' });
+    await add(ledger, [ahead]);
+    expect(ledger.statusOf(ahead.id)?.state).toBe('pending');
+    expect(ledger.mintedEpochs).toEqual([]);
+    expect(ledger.supply('MH')).toBe(0);
+    clock.now = END0 + 2 * 60_000; // within 10 minutes of it: it joins and closes the epoch
+    await ledger.refresh();
+    expect(ledger.statusOf(ahead.id)).toEqual({ state: 'applied' });
+    expect(ledger.mintedEpochs.map((e) => e.epoch)).toEqual([E0]);
+    expect(ledger.supply('MH')).toBeGreaterThan(0);
   });
 });
