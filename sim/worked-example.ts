@@ -8,9 +8,9 @@ const h = (milli: number) => formatAmount(milli).padStart(10);
 
 function print(title: string, rows: readonly WorkedExampleRow[]): void {
   console.log(`\n${title}`);
-  console.log('round  users  invested h  recouped h  gross flow  clean flow    minted    supply  developer  users total  users min  users max');
+  console.log('round  users  invested h  recouped h  gross flow  clean flow    minted    supply  developer  users total  users min  users max  in balances');
   for (const r of rows) {
-    console.log(`${String(r.round).padStart(5)}  ${String(r.users).padStart(5)}  ${h(r.invested)}  ${h(r.recouped)}  ${h(r.grossFlow)}  ${h(r.cleanFlow)}  ${h(r.minted)}  ${h(r.supply)}  ${h(r.developer)}   ${h(r.usersTotal)}  ${h(r.usersMin)} ${h(r.usersMax)}`);
+    console.log(`${String(r.round).padStart(5)}  ${String(r.users).padStart(5)}  ${h(r.invested)}  ${h(r.recouped)}  ${h(r.grossFlow)}  ${h(r.cleanFlow)}  ${h(r.minted)}  ${h(r.supply)}  ${h(r.developer)}   ${h(r.usersTotal)}  ${h(r.usersMin)} ${h(r.usersMax)}  ${h(r.credited)}`);
   }
 }
 
@@ -25,3 +25,4 @@ print('Counterfactual: no recouping (the software is given away; constant produc
 const last = (rows: readonly WorkedExampleRow[]) => rows[rows.length - 1]!;
 console.log(`\nInvested after ${withRecoup.rows.length} rounds: ${formatAmount(last(withRecoup.rows).invested)} MH with recouping, ${formatAmount(last(without.rows).invested)} MH without.`);
 console.log(`Minted supply: ${formatAmount(last(withRecoup.rows).supply)} MH with recouping, ${formatAmount(last(without.rows).supply)} MH without (= Σ of the mints; Σ holdings = supply).`);
+console.log('"in balances": mints the ledger has credited as spendable money — a round\'s mints once the next round\'s entries pass its end.');

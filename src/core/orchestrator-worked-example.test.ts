@@ -12,6 +12,8 @@ describe('the seed’s worked example, from the real core', () => {
     expect(rows.map((r) => r.cleanFlow)).toEqual([100_000, 1_030_000, 1_270_000, 1_530_000, 1_670_000, 1_790_000]);
     // Transfers are zero-sum, so everyone's holdings add up to the minted supply.
     for (const r of rows) expect(r.developer + r.usersTotal).toBe(r.supply);
+    // The ledger credits a round's mints as money once the next round's entries pass its end.
+    expect(rows.map((r) => r.credited)).toEqual([0, 0, 397_281, 511_611, 635_238, 695_178]);
     expect(result.supply.MH).toBe(749_312);
     expect(result.supply.CH).toBe(0);
   });

@@ -22,7 +22,8 @@
 
 import type { Currency } from './amounts';
 import { createSimulationKeys } from './crypto-port-memory';
-import { ledgerOf, TestAuthor } from './credit-test-kit';
+import { TEST_ECONOMY, TestAuthor } from './credit-test-kit';
+import { Ledger } from './ledger';
 import type { SignedEntry } from './create-entry';
 import { epochEnd, epochStart } from './epochs';
 import type { FlowRecord } from './ledger-state';
@@ -59,6 +60,8 @@ export interface WorkedExampleRow {
   readonly usersTotal: number;
   readonly usersMin: number;
   readonly usersMax: number;
+  /** Mints the ledger has credited to balances (spendable money): the epochs its entries passed. */
+  readonly credited: number;
 }
 
 export async function runWorkedExample(opts: { recoup: boolean; seed?: number }): Promise<{ rows: WorkedExampleRow[]; result: OrchestratorResult }> {
@@ -112,12 +115,17 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
       await pay(users[u]!, users[pickInt(random, before)]!, NEWCOMER_TASK, (t += 1_000), 'task', `task, round ${r}`);
     }
     const now = epochEnd(epoch, EXAMPLE_EPOCH_MS);
-    const ledger = await ledgerOf(crypto, dev.id, now, entries);
+    // The ledger knows which transfers stand for delivered hours (their memos), so it credits
+    // each round's mints as money when the next round's entries pass its end (mint-replay.ts).
+    const ledger = new Ledger({ economy: TEST_ECONOMY, crypto, founder: dev.id, now: () => now, transferFlow: (memo) => flowOfMemo(memo) });
+    await ledger.addEntries(entries.map((e) => e.bytes));
+    await ledger.whenVerified();
     const flows: FlowRecord[] = [];
     for (const [id, f] of tagged) {
       if (ledger.statusOf(id)?.state !== 'applied') continue;
       flows.push({ entryId: id, time: f.time, currency: 'MH' as Currency, payer: f.payer, payee: f.payee, amount: f.amount, source: f.source });
     }
+    if (ledger.flows.length !== flows.length) throw new Error('the ledger tagged other payments as flow than the example');
     if (ledger.settings.epochMs !== EXAMPLE_EPOCH_MS) throw new Error('the settings entry did not fix the epoch length');
     // What the ledger applied, not what was planned: a payment beyond its payer's room is refused.
     const thisRound = flows.filter((f) => f.time >= epochStart(epoch, EXAMPLE_EPOCH_MS) && f.time < now);
@@ -140,7 +148,15 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
       usersTotal: holdings.reduce((a, b) => a + b, 0),
       usersMin: Math.min(...holdings),
       usersMax: Math.max(...holdings),
+      credited: ledger.supply('MH'),
     });
   }
   return { rows, result: result! };
+}
+
+/** The example's payments for delivered hours, by memo: downloads of a release, and tasks. */
+function flowOfMemo(memo: string): FlowRecord['source'] | undefined {
+  if (memo.startsWith('download of release')) return 'download';
+  if (memo.startsWith('project task') || memo.startsWith('task, round')) return 'task';
+  return undefined;
 }
