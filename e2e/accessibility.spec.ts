@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type Person } from './fixtures';
 
-const views = ['Wallet', 'Tasks', 'Estimate', 'Compute', 'Economy', 'Settings'] as const;
+const views = ['Wallet', 'Tasks', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings'] as const;
 
 /** axe's findings on the page as it is now, in both colour schemes, one line per violation. */
 async function axeFindings(page: Page, where: string): Promise<string[]> {
@@ -174,7 +174,7 @@ test('dark mode follows the system setting', async ({ openPerson }) => {
 });
 
 test('populated: two members and a payment pass axe everywhere, and fit a 412 px and a 360 px phone', async ({ openPerson }) => {
-  test.setTimeout(180_000); // two people over WebRTC, then axe twice over six views each
+  test.setTimeout(180_000); // two people over WebRTC, then axe twice over seven views each
   const alice = await openPerson('Alice');
   const bob = await openPerson('Bob', { device: 'Pixel 7' });
   await alice.introduce();

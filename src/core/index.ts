@@ -53,4 +53,10 @@ export {
 export { checkResult, validateResult, maxResultsPerUnit, type ResultBody, type ResultCheck, type ResultReader } from './kind-result';
 export type { JobRecord, JobStatus, UnitRecord, UnitResult } from './compute-state';
 export { planUnits, type Lease, type LeasePlanInput } from './compute-leases';
+export { DEFAULT_EPOCH_MS, describeEpochLength, epochOf, epochStart, epochEnd } from './epochs';
+export { computeOrchestrator, epochSeries, holdingsOf, revisedEpochs, serializeOrchestrator, type EpochSummary, type OrchestratorResult } from './orchestrator';
+export { IncrementalOrchestrator } from './orchestrator-incremental';
+export { auditLedger, type AuditReport } from './orchestrator-audit';
+export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type ReplenishmentRequest } from './forecast';
+export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';

@@ -1,6 +1,10 @@
-// Kind "economy-settings" (code 3): the founder sets the credit limit per currency.
+// Kind "economy-settings" (code 3): the founder sets the credit limit per currency and, once, the
+// length of the orchestrator's epochs.
 //
-// Body wire format: varuint MH credit limit (milli), varuint CH credit limit (milli).
+// Body wire format: varuint MH credit limit (milli), varuint CH credit limit (milli), then
+// optionally varuint epoch length in ms (MIN_EPOCH_MS..MAX_EPOCH_MS, epochs.ts). A body without
+// the third varuint is the format before epochs existed and stays valid: it leaves the epoch
+// length as it is. Each body still has exactly one encoding (the field is either there or not).
 // Invariants: only entries authored by the economy's founder (given to the Ledger when it is
 // created) apply — anyone who knows the room secret can write into the document, so authority
 // cannot come from the document itself. Limits are integers in 0..MAX_AMOUNT_MILLI.
@@ -12,14 +16,33 @@
 // The newcomer credit is not a setting an entry can change: it stays what the economy started
 // with (LedgerOptions.initialSettings; 0 in the app). Were it changeable, lowering it would bind
 // no sybil — a fresh key can always ack the settings from before the change.
+// The epoch length is fixed when the economy starts: by initialSettings.epochMs if set, else by
+// the founder's first applied settings entry (absent there → a day, DEFAULT_EPOCH_MS). A later
+// entry may leave it out or repeat it; one that names another length is rejected whole (its
+// limits too), since changing the length would renumber every past epoch and its mints.
 
 import { MAX_AMOUNT_MILLI } from './amounts';
 import type { ByteReader, ByteWriter } from './bytes';
+import { DEFAULT_EPOCH_MS, describeEpochLength, validEpochLength } from './epochs';
 import type { KindSpec } from './kinds';
-import { recordHistory } from './ledger-state';
+import { recordHistory, type LedgerState } from './ledger-state';
 
 export interface EconomySettingsBody {
   creditLimit: { MH: number; CH: number };
+  /** Epoch length in ms; only the first settings entry of an economy sets it (see the header). */
+  epochMs?: number;
+}
+
+/** The epoch length fixed so far, or undefined while no settings entry (nor initialSettings) fixed it. */
+export function fixedEpochMs(state: LedgerState): number | undefined {
+  if (state.initialSettings.epochMs !== undefined) return state.initialSettings.epochMs;
+  const first = state.settingsLog[0];
+  return first ? (first.settings.epochMs ?? DEFAULT_EPOCH_MS) : undefined;
+}
+
+/** The economy's epoch length: fixed, or the default until the founder fixes it. */
+export function epochMsOf(state: LedgerState): number {
+  return fixedEpochMs(state) ?? DEFAULT_EPOCH_MS;
 }
 
 export const economySettingsKind: KindSpec<EconomySettingsBody> = {
@@ -28,24 +51,34 @@ export const economySettingsKind: KindSpec<EconomySettingsBody> = {
   encodeBody(body: EconomySettingsBody, w: ByteWriter) {
     w.writeVarUint(body.creditLimit.MH);
     w.writeVarUint(body.creditLimit.CH);
+    if (body.epochMs !== undefined) w.writeVarUint(body.epochMs);
   },
   decodeBody(r: ByteReader) {
     const MH = r.readVarUint();
     const CH = r.readVarUint();
     if (MH === undefined || CH === undefined) return undefined;
-    return { creditLimit: { MH, CH } };
+    if (r.remaining === 0) return { creditLimit: { MH, CH } };
+    const epochMs = r.readVarUint();
+    if (epochMs === undefined) return undefined;
+    return { creditLimit: { MH, CH }, epochMs };
   },
   validateBody(body) {
     for (const c of ['MH', 'CH'] as const) {
       const v = body.creditLimit[c];
       if (!Number.isSafeInteger(v) || v < 0 || v > MAX_AMOUNT_MILLI) return `credit limit for ${c} out of range`;
     }
+    if (body.epochMs !== undefined && !validEpochLength(body.epochMs)) return 'epoch length out of range (1 second to 366 days)';
     return undefined;
   },
   applyBody(state, entry, body) {
     if (entry.author !== state.founder) return 'only the economy founder can change its settings';
+    const fixed = fixedEpochMs(state);
+    if (body.epochMs !== undefined && fixed !== undefined && body.epochMs !== fixed) {
+      return `the epoch length is fixed at ${describeEpochLength(fixed)} for this economy`;
+    }
+    const epochMs = fixed ?? body.epochMs ?? DEFAULT_EPOCH_MS;
     // A new object (never mutated): checkpoints and the log share it.
-    state.settings = { creditLimit: { ...body.creditLimit }, newcomerCredit: state.initialSettings.newcomerCredit };
+    state.settings = { creditLimit: { ...body.creditLimit }, newcomerCredit: state.initialSettings.newcomerCredit, epochMs };
     state.settingsLog.push({ seq: entry.seq, time: entry.time, settings: state.settings });
     recordHistory(state, entry.author, { entryId: entry.id, time: entry.time, kind: 'economy-settings', status: 'applied' });
     return undefined;

@@ -84,6 +84,8 @@ export const transferKind: KindSpec<TransferBody> = {
     const { currency } = body;
     recordHistory(state, entry.author, { entryId, time, kind: 'transfer', status: 'applied', currency, counterparty: body.to, delta: -body.amount, memo });
     recordHistory(state, body.to, { entryId, time, kind: 'transfer', status: 'applied', currency, counterparty: entry.author, delta: body.amount, memo });
+    const source = state.transferFlow?.(body.memo);
+    if (source) state.flows.push({ entryId, time, currency, payer: entry.author, payee: body.to, amount: body.amount, source });
     return undefined;
   },
 };

@@ -3,7 +3,7 @@
 // Invariants:
 // - Balances are integer milli-units per account and currency; every applied transfer changes
 //   two balances by opposite amounts, so sum(balances[c]) === supply[c] at all times (supply
-//   only grows through mint kinds, none yet).
+//   only grows through the mint replay rule, mint-replay.ts).
 // - A reducer mutates the state only when it accepts the entry (check first, then write), so a
 //   rejected entry leaves no trace except its status.
 // - serializeState is canonical: maps are emitted sorted by key, so two peers with the same state
@@ -22,6 +22,7 @@ import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
 import type { TaskRecord } from './task-state';
 import { copyComputeState, createComputeState, serializeCompute, type ComputeState } from './compute-state';
+import { createMintReplay, serializeMintReplay, shareMintReplay, type MintReplay } from './mint-replay';
 
 export interface Balance {
   MH: ManHours;
@@ -37,6 +38,11 @@ export interface EconomySettings {
    * for tests and closed communities only (see credit.ts).
    */
   newcomerCredit: { MH: number; CH: number };
+  /**
+   * The epoch length in ms (epochs.ts), fixed when the economy starts: by initialSettings or the
+   * founder's first settings entry (absent in both → a day). Never changes afterwards.
+   */
+  epochMs?: number;
 }
 
 export const DEFAULT_SETTINGS: EconomySettings = { creditLimit: { MH: 10_000, CH: 10_000 }, newcomerCredit: { MH: 0, CH: 0 } };
@@ -131,16 +137,27 @@ export interface LedgerState {
   tasks: Map<string, TaskRecord>;
   /** Compute jobs, their units, escrow and earnings (compute-state.ts); its maps are copied by snapshots. */
   compute: ComputeState;
+  /** Epochs closed and credited so far, and the minting state (mint-replay.ts); copy-on-write. */
+  mint: MintReplay;
+  /**
+   * Simulations and tests only (the app never sets it; LedgerOptions.transferFlow): which applied
+   * transfers count as payments for delivered hours, by memo, until the compute and task kinds
+   * push real flow records. Fixed for the ledger's life, so not part of snapshots.
+   */
+  readonly transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
 
 export function copySettings(s: EconomySettings): EconomySettings {
-  return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit } };
+  return { creditLimit: { ...s.creditLimit }, newcomerCredit: { ...s.newcomerCredit }, ...(s.epochMs !== undefined ? { epochMs: s.epochMs } : {}) };
 }
 
-export function createLedgerState(founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS, economy = ''): LedgerState {
+export function createLedgerState(
+  founder: AccountId, settings: EconomySettings = DEFAULT_SETTINGS, economy = '', transferFlow?: LedgerState['transferFlow'],
+): LedgerState {
   return {
+    ...(transferFlow ? { transferFlow } : {}),
     founder,
     economy,
     balances: new Map(),
@@ -157,6 +174,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     flows: [],
     tasks: new Map(),
     compute: createComputeState(),
+    mint: createMintReplay(),
   };
 }
 
@@ -204,6 +222,7 @@ export function serializeState(state: LedgerState): string {
     economy: state.economy,
     tasks: sortedEntries(state.tasks),
     compute: serializeCompute(state.compute),
+    mint: serializeMintReplay(state.mint),
   });
 }
 
@@ -227,11 +246,13 @@ export interface StateSnapshot {
   readonly tasks: ReadonlyMap<string, TaskRecord>;
   /** A copy of the compute maps (their values are immutable records). */
   readonly compute: ComputeState;
+  /** Never mutated once a snapshot holds it (mint-replay.ts copies on write). */
+  readonly mint: MintReplay;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks', 'compute',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks', 'compute', 'mint',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -251,6 +272,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     flowsLength: state.flows.length,
     tasks: new Map(state.tasks),
     compute: copyComputeState(state.compute),
+    mint: shareMintReplay(state),
   };
 }
 
@@ -272,6 +294,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.flows.length = snap.flowsLength;
   state.tasks = new Map(snap.tasks);
   state.compute = copyComputeState(snap.compute);
+  state.mint = snap.mint;
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

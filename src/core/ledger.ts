@@ -60,12 +60,15 @@ import { isForkVerified, trimmableEntries } from './fork-trim';
 import { buildForkProof, type ForkProof } from './fork-proof';
 import {
   createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
-  type Balance, type EconomySettings, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
+  type Balance, type EconomySettings, type FlowRecord, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
 } from './ledger-state';
 import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
 import type { Currency } from './amounts';
 import type { TaskRecord } from './task-state';
 import type { TaskReader } from './kind-task-checks';
+import { previewMints, type CreditedEpoch } from './mint-replay';
+import { epochOf } from './epochs';
+import { epochMsOf } from './kind-economy-settings';
 import { creditLimitOf, creditLoweringOf, readStake, readVouched, settingsAckOf, spendableOf, type CreditLowering, type CreditReader } from './credit';
 
 /** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
@@ -103,6 +106,8 @@ export interface LedgerOptions {
   now: () => number;
   /** Settings before any economy-settings entry applies; defaults to DEFAULT_SETTINGS. */
   initialSettings?: EconomySettings;
+  /** Simulations and tests only: transfers whose memo this tags count as flow (LedgerState.transferFlow). */
+  transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
   /** Tuning of the partial replay (performance only, never the outcome); defaults 256 and 8. */
   checkpointEvery?: number;
   checkpointsKept?: number;
@@ -183,7 +188,7 @@ export class Ledger implements TaskReader {
   }
 
   private initialState(): LedgerState {
-    return createLedgerState(this.opts.founder, this.opts.initialSettings ?? DEFAULT_SETTINGS, this.opts.economy);
+    return createLedgerState(this.opts.founder, this.opts.initialSettings ?? DEFAULT_SETTINGS, this.opts.economy, this.opts.transferFlow);
   }
 
   /**
@@ -705,13 +710,14 @@ export class Ledger implements TaskReader {
   }
 
   /**
-   * What an account can still pay or stake under the newest settings: balance + limit − stakes
-   * given − escrow of its open jobs (escrow of jobs expired by now counts as free: the next entry
-   * the account signs is dated after the expiry, so the replay frees it before that entry).
+   * What an account can still pay or stake now under the newest settings: balance + limit −
+   * stakes given − escrow of its open jobs, plus its mints due (an entry written now credits them
+   * before it applies). Escrow of jobs expired by now counts as free: the next entry the account
+   * signs is dated after the expiry, so the replay frees it before that entry.
    */
   spendable(account: AccountId, currency: Currency): number {
     const expired = currency === 'CH' ? escrowExpiredBy(this.state.compute, account, this.opts.now()) : 0;
-    return spendableOf(this.state, account, currency, this.state.settings) + expired;
+    return spendableOf(this.state, account, currency, this.state.settings) + expired + this.mintsDue(account)[currency];
   }
 
   /** Compute jobs, newest first (docs/COMPUTE.md). */
@@ -763,6 +769,40 @@ export class Ledger implements TaskReader {
     return resultProblem(this.state, donor, body, time);
   }
 
+  private due: { key: unknown; flows: number; last: FlowRecord | undefined; epoch: number; mints: Map<AccountId, Balance> } | undefined;
+
+  /**
+   * Mints of epochs the clock has passed but no replayed entry has yet (mint-replay.ts): the next
+   * entry dated now credits them first. Not part of the state; cached per state and epoch.
+   */
+  mintsDue(account: AccountId): Balance {
+    const now = this.opts.now();
+    // The preview depends on the clock only through the epoch it is in.
+    const epoch = epochOf(now, epochMsOf(this.state));
+    const d = this.due;
+    if (!d || d.key !== this.state.mint || d.flows !== this.state.flows.length || d.last !== this.state.flows.at(-1) || d.epoch !== epoch) {
+      this.due = { key: this.state.mint, flows: this.state.flows.length, last: this.state.flows.at(-1), epoch, mints: previewMints(this.state, now) };
+    }
+    return this.due!.mints.get(account) ?? ZERO_DUE;
+  }
+
+  /** The economy's epoch length (fixed by initialSettings or the founder's first settings entry). */
+  get epochMs(): number {
+    return epochMsOf(this.state);
+  }
+
+  /** Epochs whose mints the replay credited (ascending), with their per-currency results. */
+  get mintedEpochs(): readonly CreditedEpoch[] {
+    return this.state.mint.epochs;
+  }
+
+  /** An account's cumulative credited mints (already in its balance). */
+  mintedTo(account: AccountId): Balance {
+    const mh = this.state.mint.minters.MH.minted.get(account) ?? 0;
+    const ch = this.state.mint.minters.CH.minted.get(account) ?? 0;
+    return { MH: mh, CH: ch } as Balance;
+  }
+
   stakeOf(voucher: AccountId, member: AccountId): Balance {
     return readStake(this.state, voucher, member);
   }
@@ -802,6 +842,11 @@ export class Ledger implements TaskReader {
     return this.state.supply[currency];
   }
 
+  /** Payments for delivered hours in replay order (append-only; the orchestrator's input). */
+  get flows(): readonly FlowRecord[] {
+    return this.state.flows;
+  }
+
   /** Canonical text of everything peers must agree on (state, statuses, forks). */
   serialize(): string {
     const statuses = [...this.statuses].sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -811,6 +856,7 @@ export class Ledger implements TaskReader {
 }
 
 const EMPTY_UNITS: ReadonlyMap<number, UnitRecord> = new Map();
+const ZERO_DUE: Balance = Object.freeze({ MH: 0, CH: 0 }) as Balance;
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;

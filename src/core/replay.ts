@@ -20,6 +20,8 @@
 //   peer, and not controllable by anyone short of grinding hashes, which only reorders
 //   simultaneous entries. Within one author the order is the chain order, because times strictly
 //   increase along a chain.
+// Mints: before each chain entry applies, the epochs that end at or before its time are closed
+//   and their mints credited (mint-replay.ts), so minted tokens are money from then on.
 // Apply: each entry in order goes through its kind's decoder, validator and reducer; a rejection
 //   leaves the state untouched and still keeps the entry on its author's chain (a refused
 //   overdraft must not block the author's later entries). Nothing here throws on bad input.
@@ -29,6 +31,7 @@ import { sortedSeqs, type EntryStore, type StoredEntry } from './entry-store';
 import { decodeKindBody, findKindByCode, kindNameOf } from './kinds';
 import { recordHistory, type LedgerState } from './ledger-state';
 import { releaseExpiredJobs } from './compute-apply';
+import { creditMintsBefore } from './mint-replay';
 
 export type EntryStatus =
   | { state: 'applied' }
@@ -129,6 +132,8 @@ export function compareReplayOrder(a: StoredEntry, b: StoredEntry): number {
 
 /** Applies one chain entry to the state and returns its status; never throws. */
 export function applyEntry(state: LedgerState, e: StoredEntry): EntryStatus {
+  // Epochs that end at or before this entry's time are closed first (mint-replay.ts).
+  creditMintsBefore(state, e.env.time);
   const meta = { id: e.id, author: e.env.author, seq: e.env.seq, time: e.env.time, ack: e.env.ack, kind: kindNameOf(e.env.kindCode) };
   // Compute jobs close at their expiry: every entry (any kind) dated at or after it sees the job
   // closed and its escrow free (compute-apply.ts). Time order makes this the same everywhere.

@@ -5,6 +5,7 @@ export const views = [
   { id: 'estimate', label: 'Estimate' },
   { id: 'compute', label: 'Compute' },
   { id: 'economy', label: 'Economy' },
+  { id: 'dashboard', label: 'Dashboard' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
