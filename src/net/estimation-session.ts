@@ -26,6 +26,8 @@
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { toHex, type CryptoPort, type Signer } from '../core';
+import { parseHex } from '../core/bytes';
+import { sha256Sync } from '../core/sha256';
 import { voteCommitment, newVoteSalt, type VoteValue } from '../core/vote-commitment';
 import { connectRoom, type RoomConnection, type RoomStatus } from './room';
 import { readPresence, setLocalPresence } from './presence';
@@ -74,6 +76,18 @@ export type ActionResult = { ok: true } | { ok: false; error: string };
 
 export function estimationRoomName(economyId: string, sessionId: string): string {
   return `${ESTIMATION_ROOM_PREFIX}${economyId}:${sessionId}`;
+}
+
+/**
+ * The session of a task, when it is opened from the task (`#/estimate/task/<task id>`): everyone
+ * who does lands in the same room. First 16 bytes of SHA-256(UTF-8 "hourmesh-estimate-task\n" ‖
+ * the task id's 32 bytes), as hex.
+ */
+export function sessionIdForTask(taskId: string): string {
+  const task = parseHex(taskId);
+  if (!task || task.length !== 32) throw new Error('not a task id');
+  const prefix = new TextEncoder().encode('hourmesh-estimate-task\n');
+  return toHex(sha256Sync(new Uint8Array([...prefix, ...task])).subarray(0, 16));
 }
 
 export function estimationDocumentName(economyId: string, sessionId: string): string {
@@ -143,7 +157,8 @@ export class EstimationSession {
       signaling: deps.network.signaling, ice: deps.network.ice,
     });
     session.#room.awareness.on('change', session.#onAwareness);
-    session.#room.onStatus(() => session.#notify());
+    // A peer whose link closed is no longer an active voter: the auto-reveal rule is asked again.
+    session.#room.onStatus(() => session.#recompute());
     session.#stopLedger = deps.ledger.subscribe(() => session.#recompute());
     session.#announce();
     return session;
@@ -181,6 +196,11 @@ export class EstimationSession {
   /** The raw verdicts, for diagnostics: keys whose current bytes were refused, with the reason. */
   get malformed(): { key: string; reason: string }[] {
     return [...this.#checked].filter(([, c]) => !c.record).map(([key, c]) => ({ key, reason: c.reason ?? 'refused' }));
+  }
+
+  /** Every awareness state of the session's room as JSON (what any peer of it receives; tests read it). */
+  awarenessJson(): string {
+    return JSON.stringify([...(this.#room?.awareness.getStates() ?? new Map()).entries()]);
   }
 
   subscribe(callback: () => void): () => void {
