@@ -5,7 +5,8 @@
 // states hold no vote: no salt (raw or hex), no revealed value, no reveal record — while the
 // commitments are there. Carol reloads mid-round and keeps her vote; Bob leaves and the others'
 // votes are still revealed; Bob, as a hostile member, signs a settled estimate the votes do not
-// support and every honest peer rejects it; two people settling at once end with one result.
+// support and every honest peer rejects it; the facilitator role passes to the phone; a late
+// joiner sees the current round; two people settling at once end with one result.
 // Tasks are posted through the debug handle (the Tasks view is another branch's); everything
 // about the estimate goes through the Estimate view.
 import { expect, test, type Person } from './fixtures';
@@ -167,14 +168,29 @@ test('three people estimate two tasks: hidden votes, reveal, re-vote, reload, a 
   }
   await expect(a.status()).toContainText('discuss and vote again');
 
+  // Alice hands the facilitator role to Carol, who starts the re-vote from her phone.
+  await alice.page.getByRole('button', { name: 'Make Carol the facilitator' }).click();
+  for (const p of [a, b, c]) await expect(p.participant('Carol')).toContainText('facilitator');
+  await expect(a.participant('Alice')).not.toContainText('facilitator');
+
   // Round 2: Bob leaves; Alice and Carol vote and are revealed without him.
-  await a.voteAgain();
+  await c.voteAgain();
   for (const p of [a, c]) await expect(p.status()).toContainText('"Export report" (round 2)');
   await bob.context.close();
   await expect(a.participant('Bob')).toHaveCount(0, { timeout: 45_000 });
+  // A late joiner (Dave: a member nobody vouched for, so present but his vote would not count)
+  // sees the current round and the ticks, and holds nothing up.
+  const dave = await openPerson('Dave');
+  await dave.introduce();
+  await dave.joinByLink(invite);
+  const d = new EstimatePage(dave.page);
+  await d.open(link);
+  await expect(d.status()).toContainText('Voting on "Export report" (round 2)');
+  await expect(dave.page.getByText('Your vote would not count yet')).toBeVisible();
   await a.vote('5');
+  await d.expectVoted('Alice');
   await c.vote('5');
-  for (const p of [a, c]) {
+  for (const p of [a, c, d]) {
     await p.expectRevealed('Alice', '5');
     await p.expectRevealed('Carol', '5');
     await expect(p.status()).toContainText('the team agrees on 5 h');
