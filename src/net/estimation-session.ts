@@ -29,7 +29,7 @@ import { toHex, type CryptoPort, type Signer } from '../core';
 import { parseHex } from '../core/bytes';
 import { sha256Sync } from '../core/sha256';
 import { voteCommitment, newVoteSalt, type VoteValue } from '../core/vote-commitment';
-import { connectRoom, type RoomConnection, type RoomStatus } from './room';
+import { connectRoom, type RoomConnection, type RoomOptions, type RoomStatus } from './room';
 import { readPresence, setLocalPresence } from './presence';
 import { ESTIMATION_ROOM_PREFIX } from './sync-guard';
 import { ESTIMATION_MAP, keyOf, openRecord, signRecord, type Payload, type RecordKey, type SignedRecord, type ThreePoint } from './estimation-wire';
@@ -70,6 +70,8 @@ export interface EstimationSessionDeps {
   role: Role;
   randomBytes: (n: number) => Uint8Array;
   onProblem?: (message: string) => void;
+  /** The room adapter: y-webrtc (./room.ts) in the app, an in-memory relay in tests. */
+  connect?: (doc: Y.Doc, options: RoomOptions) => RoomConnection;
 }
 
 export type ActionResult = { ok: true } | { ok: false; error: string };
@@ -152,7 +154,7 @@ export class EstimationSession {
     session.#enqueue([...session.#map.keys()]);
     await session.#queue;
     if (session.#closed) return session;
-    session.#room = connectRoom(session.doc, {
+    session.#room = (deps.connect ?? connectRoom)(session.doc, {
       room: estimationRoomName(deps.economyId, deps.sessionId), password: deps.secret,
       signaling: deps.network.signaling, ice: deps.network.ice,
     });
