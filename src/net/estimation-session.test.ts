@@ -121,7 +121,7 @@ async function setUp(n: number) {
   const relay = new Relay();
   const ledger = new Ledger();
   const people = await Promise.all(Array.from({ length: n }, person));
-  const sessions = [];
+  const sessions: EstimationSession[] = [];
   for (const p of people) sessions.push(await open(p, relay, ledger));
   await sessions[0]!.start();
   await vi.waitFor(() => expect(sessions.every((s) => s.view.facilitator === people[0]!.id)).toBe(true));
