@@ -94,6 +94,8 @@ export function revealMatches(v: VoteOpening, commitment: string): boolean {
 }
 
 /** A fresh salt from a cryptographic source (pass crypto.getRandomValues in the browser). */
-export function newVoteSalt(getRandomValues: (bytes: Uint8Array) => Uint8Array): string {
-  return toHex(getRandomValues(new Uint8Array(VOTE_SALT_BYTES)));
+export function newVoteSalt(getRandomValues: (bytes: Uint8Array<ArrayBuffer>) => unknown): string {
+  const salt = new Uint8Array(VOTE_SALT_BYTES);
+  getRandomValues(salt);
+  return toHex(salt);
 }

@@ -2,7 +2,7 @@
 // connection status, and what a person can do (send hours). Everything is read live from the
 // session through one createSubscriber, never copied into state that could go stale.
 import { createSubscriber } from 'svelte/reactivity';
-import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem, type TransferCheck, type TransferInput } from '../core';
+import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem, type TaskRecord, type TransferCheck, type TransferInput } from '../core';
 import type { EconomySession, SendResult } from '../net/economy-session';
 import type { Diagnostic } from '../net/ledger-sync';
 import type { Presence } from '../net/presence';
@@ -168,6 +168,12 @@ export class ActiveEconomy {
         stakeOnMe: { ...ledger.stakeOf(account, this.me) },
       };
     }).sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
+  }
+
+  /** Every task as replay derived it (core/task-state.ts); actions: state/tasks.svelte.ts. */
+  get tasks(): ReadonlyMap<string, TaskRecord> {
+    this.#subscribe();
+    return this.session.ledger.tasks;
   }
 
   get forks(): readonly ForkProof[] {
