@@ -15,11 +15,11 @@
 // - estimation.vote-to-tick-p50/-p95: a voter calls vote() → the LAST of the 7 other peers shows
 //   the tick. Votes are cast one at a time (each waits until every peer shows the previous one).
 // - estimation.reveal-to-values-p50/-p95: the reveal starts when the round's last commitment is in
-//   the last voter's own ledger (auto-reveal fires there first; the others follow as the tick
-//   reaches them) → the LAST of the 8 peers shows all 8 values.
+//   the last voter's own ledger (the facilitator calls the reveal once the tick reaches it; every
+//   voter then writes its reveal) → the LAST of the 8 peers shows all 8 values.
 // - estimation.last-vote-to-values-p50 (report): the last vote's press → every peer shows all values.
 // - estimation.reveal-last-own-write-p50 (report): the start → the last voter's own reveal is in
-//   its own view (each writes its reveal once it sees the last tick): what remains of the reveal
+//   its own view (each writes its reveal once it sees the call): what remains of the reveal
 //   figure is the 8 writes reaching 7 peers each (ESTIMATION_BENCH_DEBUG=1 prints every arrival).
 // Target: ≤ 100 ms p95 for both (issue 10).
 import os from 'node:os';

@@ -109,6 +109,9 @@ test('three people estimate two tasks: hidden votes, reveal, re-vote, reload, a 
   await c.open(link);
   await a.facilitate();
   for (const p of [b, c]) await expect(p.status()).toContainText('Alice facilitates');
+  // Everyone sees everyone present before the first vote (the auto-reveal waits for whom the
+  // facilitator sees).
+  for (const p of [a, b, c]) await expect(p.page.getByRole('list', { name: 'Participants' }).getByRole('listitem')).toHaveCount(3, { timeout: 30_000 });
 
   // Task 1: one round, everyone 5 h (Carol on the phone votes last).
   await a.putToVote('Login page');

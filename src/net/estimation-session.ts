@@ -33,7 +33,7 @@ import { connectRoom, type RoomConnection, type RoomOptions, type RoomStatus } f
 import { readPresence, setLocalPresence } from './presence';
 import { ESTIMATION_ROOM_PREFIX } from './sync-guard';
 import { ESTIMATION_MAP, keyOf, openRecord, signRecord, type Payload, type RecordKey, type SignedRecord, type ThreePoint } from './estimation-wire';
-import { activeVoters, deriveSession, shouldReveal, type Present, type Role, type SessionView } from './estimation-view';
+import { activeVoters, deriveSession, shouldCall, shouldReveal, type Present, type Role, type SessionView } from './estimation-view';
 import type { EstimationSecrets, SecretVote } from './estimation-secrets';
 import type { IceServer } from './network-config';
 
@@ -122,6 +122,8 @@ export class EstimationSession {
   #listeners = new Set<() => void>();
   /** Rounds whose own reveal is being written (one write per round). */
   #revealing = new Set<number>();
+  /** Rounds this facilitator has called (one call per round). */
+  #calling = new Set<number>();
   #mine = new Map<number, SecretVote>();
   #closed = false;
   #stopLedger: () => void = () => {};
@@ -346,11 +348,22 @@ export class EstimationSession {
     this.#notify();
   }
 
-  /** Reveals my vote in every round where the rule says so (./estimation-view.ts shouldReveal). */
+  /**
+   * The auto-reveal (./estimation-view.ts): as facilitator, calls the reveal once everyone present
+   * has voted; as a voter, reveals my vote in every round that is called or being revealed (or,
+   * with no facilitator present, once everyone present has voted).
+   */
   #revealWhenDue(): void {
     const active = this.activeVoters;
+    const current = this.#view.current;
+    if (current && !this.#calling.has(current.n) && shouldCall(current, this.me, this.#view.facilitator, active)) {
+      this.#calling.add(current.n);
+      void this.#write({ type: 'call', n: current.n }, { type: 'call' });
+    }
+    const facilitatorPresent = this.#view.facilitator !== null && this.present.some((p) => p.account === this.#view.facilitator);
     for (const round of this.#view.rounds) {
-      if (this.#revealing.has(round.n) || !shouldReveal(round, this.me, round === this.#view.current ? active : [])) continue;
+      const due = round === current ? shouldReveal(round, this.me, active, facilitatorPresent) : shouldReveal(round, this.me, [], true);
+      if (this.#revealing.has(round.n) || !due) continue;
       const secret = this.#mine.get(round.n);
       if (!secret || secret.commitment !== round.commits.get(this.me)) continue;
       this.#revealing.add(round.n);

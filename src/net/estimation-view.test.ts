@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { voteCommitment, type VoteValue } from '../core/vote-commitment';
-import { activeVoters, deriveSession, shouldReveal, type Present } from './estimation-view';
+import { activeVoters, deriveSession, shouldCall, shouldReveal, type Present } from './estimation-view';
 import type { Payload, RecordKey, SignedRecord } from './estimation-wire';
 import { keyOf } from './estimation-wire';
 
@@ -100,23 +100,35 @@ describe('auto-reveal', () => {
   const present = (accounts: string[], role: 'voter' | 'spectator' = 'voter'): Present[] => accounts.map((account) => ({ account, name: account[0]!, colour: '#000000', role }));
   const everyone = () => true;
 
-  it('waits for every active voter, and a voter who left blocks nothing', () => {
-    expect(shouldReveal(r(), A, activeVoters(present([A, B, C]), everyone))).toBe(false);
-    expect(shouldReveal(r(), A, activeVoters(present([A, B]), everyone))).toBe(true);
+  it('the facilitator calls once every active voter has voted; a voter who left blocks nothing', () => {
+    expect(shouldCall(r(), A, A, activeVoters(present([A, B, C]), everyone))).toBe(false);
+    expect(shouldCall(r(), A, A, activeVoters(present([A, B]), everyone))).toBe(true);
     // Spectators and accounts that may not vote are not waited for.
-    expect(shouldReveal(r(), A, activeVoters([...present([A, B]), ...present([D], 'spectator')], everyone))).toBe(true);
-    expect(shouldReveal(r(), A, activeVoters(present([A, B, M]), (a) => a !== M))).toBe(true);
+    expect(shouldCall(r(), A, A, activeVoters([...present([A, B]), ...present([D], 'spectator')], everyone))).toBe(true);
+    expect(shouldCall(r(), A, A, activeVoters(present([A, B, M]), (a) => a !== M))).toBe(true);
+    // Only the facilitator calls, and only once.
+    expect(shouldCall(r(), B, A, [A, B])).toBe(false);
+    const called = view([fac(0, A, A), round(0, A), rec({ type: 'call', n: 0 }, A, { type: 'call' })], ledger).current!;
+    expect(shouldCall(called, A, A, [A, B])).toBe(false);
+  });
+
+  it('with the facilitator present, a voter who sees everyone voted waits for the call (it may not see everyone)', () => {
+    expect(shouldReveal(r(), B, [A, B], true)).toBe(false);
+    // No facilitator present: each voter applies the test itself.
+    expect(shouldReveal(r(), B, [A, B], false)).toBe(true);
+    expect(shouldReveal(r(), B, [A, B, C], false)).toBe(false);
   });
 
   it('one voter alone does not reveal by themself; a call or a reveal seen reveals', () => {
     const single = view([fac(0, A, A), round(0, A)], { 1: [[A, commit(A, 5000)]] }).current!;
-    expect(shouldReveal(single, A, [A])).toBe(false);
+    expect(shouldReveal(single, A, [A], false)).toBe(false);
+    expect(shouldCall(single, A, A, [A])).toBe(false);
     const called = view([fac(0, A, A), round(0, A), rec({ type: 'call', n: 0 }, A, { type: 'call' })], { 1: [[A, commit(A, 5000)]] }).current!;
-    expect(shouldReveal(called, A, [A, B, C])).toBe(true);
+    expect(shouldReveal(called, A, [A, B, C], true)).toBe(true);
     const cascading = view([fac(0, A, A), round(0, A), reveal(0, B, 3000)], ledger).current!;
-    expect(shouldReveal(cascading, A, [A, B, C])).toBe(true);
+    expect(shouldReveal(cascading, A, [A, B, C], true)).toBe(true);
     // Not before voting, and only once.
-    expect(shouldReveal(cascading, C, [A, B, C])).toBe(false);
-    expect(shouldReveal(cascading, B, [A, B, C])).toBe(false);
+    expect(shouldReveal(cascading, C, [A, B, C], true)).toBe(false);
+    expect(shouldReveal(cascading, B, [A, B, C], true)).toBe(false);
   });
 });

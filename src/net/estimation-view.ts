@@ -13,8 +13,9 @@
 // - v:n:<a> counts when it opens a's commitment (core/vote-commitment.ts, with the round's task
 //   and task round); otherwise it is listed as refused, with the reason, and ignored.
 // Revealing (each voter's client reveals its own vote, ./estimation-session.ts): once the round is
-// called, once any counted reveal of the round exists, or once every active voter (present now,
-// role voter, may vote) has committed and at least two have.
+// called or any counted reveal of the round exists. The facilitator's client calls the reveal once
+// every active voter (present now, role voter, may vote) has committed and at least two have; with
+// no facilitator present, each voter's client applies that test itself.
 import { consensus, pertMean, type ConsensusResult } from '../core/consensus';
 import { revealMatches, type VoteValue } from '../core/vote-commitment';
 import type { SignedRecord, ThreePoint } from './estimation-wire';
@@ -157,14 +158,26 @@ export function activeVoters(present: readonly Present[], mayVote: (account: str
 }
 
 /**
- * Whether `me` should reveal its own vote of `round` now: committed, not yet revealed, and the
- * round is called, already being revealed by someone, or every active voter has committed (at
- * least two of them: one person alone does not reveal by themself). A voter who left is not
- * active, so it blocks nothing.
+ * Whether `me`, the facilitator, should call the reveal of `round` now: every voter it sees
+ * present has committed, and at least two have. One client decides, so two voters who see
+ * different people present (a newcomer not yet connected to everyone) cannot reveal early.
  */
-export function shouldReveal(round: RoundView, me: string, active: readonly string[]): boolean {
+export function shouldCall(round: RoundView, me: string, facilitator: string | null, active: readonly string[]): boolean {
+  if (me !== facilitator || round.revealing) return false;
+  const voted = active.filter((a) => round.commits.has(a));
+  return voted.length >= 2 && voted.length === active.length;
+}
+
+/**
+ * Whether `me` should reveal its own vote of `round` now: committed, not yet revealed, and the
+ * round is called or already being revealed by someone. With no facilitator present to call it,
+ * each voter decides for itself: once every active voter has committed (at least two: one person
+ * alone does not reveal by themself). A voter who left is not active, so it blocks nothing.
+ */
+export function shouldReveal(round: RoundView, me: string, active: readonly string[], facilitatorPresent: boolean): boolean {
   if (!round.commits.has(me) || round.reveals.has(me)) return false;
   if (round.revealing) return true;
+  if (facilitatorPresent) return false;
   const voted = active.filter((a) => round.commits.has(a));
   return voted.length >= 2 && voted.length === active.length;
 }
