@@ -36,7 +36,7 @@ export class EstimatePage {
    * last vote, the revealed value).
    */
   async vote(hours: string) {
-    await this.page.getByRole('button', { name: `Vote ${hours} hours` }).click();
+    await this.page.getByRole('button', { name: `Vote ${hours} h`, exact: true }).click();
     const mine = this.page.getByRole('list', { name: 'Participants' }).getByRole('listitem').filter({ hasText: '(you)' });
     await expect(mine).toContainText(new RegExp(`✓ has voted|✓ voted, not revealed|${hours.replace('.', '\\.')} h`));
   }
@@ -60,6 +60,10 @@ export class EstimatePage {
 
   async settle(hours: string) {
     await this.page.getByRole('button', { name: `Settle at ${hours} h` }).click();
+  }
+
+  async makeFacilitator(name: string) {
+    await this.page.getByRole('button', { name: `Make facilitator: ${name}` }).click();
   }
 
   async voteAgain() {

@@ -10,9 +10,3 @@ export function voteLabel(value: VoteValue): string {
 
 /** The deck, in hours (milli) and the two cards that are not numbers. */
 export const DECK: readonly VoteValue[] = [500, 1000, 2000, 3000, 5000, 8000, 13000, 20000, 40000, '?', 'coffee'];
-
-export function cardName(value: VoteValue): string {
-  if (value === '?') return 'Vote: not sure';
-  if (value === 'coffee') return 'Vote: coffee break';
-  return `Vote ${formatHours(value)} hours`;
-}
