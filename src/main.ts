@@ -21,6 +21,8 @@ import { NetworkSettings } from './state/network-settings.svelte';
 import { ConnectionCheck } from './state/connection-check.svelte';
 import { Identity } from './state/identity.svelte';
 import type { AppState } from './state/app-state';
+import { EstimationDesk } from './state/estimation-desk.svelte';
+import { createStoredSecrets } from './net/estimation-secrets';
 
 interface Stores {
   store: SettingsStore;
@@ -64,6 +66,8 @@ const economies = new Economies({
   directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations, online,
 });
+// Votes stay on this device until revealed (net/estimation-secrets.ts), in the settings store.
+const estimation = new EstimationDesk({ economies, secrets: createStoredSecrets(store), randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) });
 const app: AppState = {
   router: new Router(),
   online,
@@ -72,6 +76,7 @@ const app: AppState = {
   check: new ConnectionCheck(network),
   identity,
   economies,
+  estimation,
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
@@ -86,8 +91,12 @@ declare global {
   interface Window {
     hourmesh?: {
       economies: Economies;
+      /** The open estimation session (e2e/estimation.spec.ts reads its view and writes as a hostile member would). */
+      estimation: EstimationDesk;
       /** Joins one document generation's room (default: the current one by this page's clock). */
       openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
+      /** The whole state of a document as one Yjs update (what a peer holds, byte for byte). */
+      encodeDocument: (doc: Y.Doc) => Uint8Array;
       /** The generation current at `now` by this page's generation clock. */
       generationAt: (now: number) => number;
     };
@@ -96,6 +105,7 @@ declare global {
 if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
   window.hourmesh = {
     economies,
+    estimation,
     openRawDocument(link, generation = generationAt(Date.now(), generations)) {
       const parsed = parseInviteLink(link);
       if (!parsed.ok) throw new Error(parsed.error);
@@ -106,6 +116,7 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
       return { doc, room, generation };
     },
     generationAt: (now) => generationAt(now, generations),
+    encodeDocument: (doc) => Y.encodeStateAsUpdate(doc),
   };
 }
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.

@@ -310,6 +310,21 @@ export class EconomySession {
     return this.#write('task-estimate', checked.body);
   }
 
+  /**
+   * The generic sign-and-publish path, with no check at all: what a modified client can always
+   * do. Only the test build's debug handle calls it (e2e/estimation.spec.ts plays a hostile
+   * member that settles against the votes); the app uses the checked methods above.
+   */
+  publish<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
+    return this.#write(kind, body);
+  }
+
+  /** What a live estimation session of this economy needs to open its own room (./estimation-session.ts). */
+  estimationContext(): { signer: Signer; crypto: CryptoPort; network: { signaling: string[]; ice: IceServer[] }; secret: string; persistDocument: boolean; name: string; colour: string } {
+    const { signer, crypto, network, persistDocument } = this.#deps;
+    return { signer, crypto, network, secret: this.record.secret, persistDocument, name: this.#presence.name, colour: this.#presence.colour };
+  }
+
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
     return this.#sync.importEntries(entries);
   }

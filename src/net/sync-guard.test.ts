@@ -382,3 +382,23 @@ describe('schemas', () => {
     expect(updates.map((u) => checkUpdate(u, schema)).map((r) => r.ok && r.replaced)).toEqual([0, 1, 1]);
   });
 });
+
+describe('the estimation session schema', () => {
+  it('is picked by room name and keeps only signed-record slots of at most 1 024 bytes', async () => {
+    const { ESTIMATION_SCHEMA } = await import('./sync-guard');
+    expect(schemaForRoom('hourmesh-estimate:v1:0123:4567')).toBe(ESTIMATION_SCHEMA);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    const map = doc.getMap('estimation');
+    map.set('f:0', new Uint8Array(200));
+    map.set(`v:12:${KEY_A}`, new Uint8Array(1024));
+    map.set(`v:12:${KEY_B}`, new Uint8Array(1025)); // oversized
+    map.set(`c:0:${KEY_A}`, new Uint8Array(10)); // no commitment slot: commitments live in the ledger
+    map.set('r:01', new Uint8Array(10)); // leading zero
+    map.set('r:10000', new Uint8Array(10)); // beyond 9999
+    map.set('x:3', 'not bytes');
+    doc.getMap('entries').set(KEY_C, entry(1)); // the economy's root is not part of a session
+    expect(updates.map((u) => checkUpdate(u, ESTIMATION_SCHEMA)).map((r) => r.ok && r.replaced)).toEqual([0, 0, 1, 1, 1, 1, 1, 1]);
+  });
+});

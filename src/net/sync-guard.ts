@@ -89,9 +89,24 @@ export const CONNECTION_CHECK_SCHEMA: DocSchema = Object.freeze({
 /** Room-name prefix of the connection check (./scratch-room.ts). */
 export const CONNECTION_CHECK_ROOM_PREFIX = 'hourmesh-check:';
 
+/**
+ * A live estimation session (./estimation-session.ts, docs/ESTIMATION.md): one map `estimation`
+ * of signed records, keys `f:<n>`, `r:<n>`, `x:<n>`, `v:<n>:<account>`
+ * (n = 0…9999 without leading zeros), values of at most 1 024 bytes.
+ */
+export const ESTIMATION_KEY = /^(?:[frx]:(?:0|[1-9][0-9]{0,3})|v:(?:0|[1-9][0-9]{0,3}):[0-9a-f]{64})$/;
+export const ESTIMATION_SCHEMA: DocSchema = Object.freeze({
+  estimation: { kind: 'map', maxKeyLength: 71, isKey: (k: string) => ESTIMATION_KEY.test(k), maxValueBytes: 1024 },
+});
+
+/** Room-name prefix of estimation sessions (./estimation-session.ts). */
+export const ESTIMATION_ROOM_PREFIX = 'hourmesh-estimate:v1:';
+
 /** The schema of a room's document, from its name. Every other room is an economy. */
 export function schemaForRoom(room: string): DocSchema {
-  return room.startsWith(CONNECTION_CHECK_ROOM_PREFIX) ? CONNECTION_CHECK_SCHEMA : ECONOMY_SCHEMA;
+  if (room.startsWith(CONNECTION_CHECK_ROOM_PREFIX)) return CONNECTION_CHECK_SCHEMA;
+  if (room.startsWith(ESTIMATION_ROOM_PREFIX)) return ESTIMATION_SCHEMA;
+  return ECONOMY_SCHEMA;
 }
 
 // Which document a link carries: room.ts binds each simple-peer instance y-webrtc creates to its
