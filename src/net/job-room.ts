@@ -1,0 +1,181 @@
+// One compute job's room: a Yjs document and y-webrtc room of its own, joined only by the job's
+// owner and its donors, never by the economy's other members. It carries the job's bulky bytes so
+// the economy's document carries only signed entries (docs/PROTOCOL.md "Job rooms").
+//
+// Document layout (sync-guard.ts JOB_SCHEMA): one root map `blobs`, SHA-256 hex → bytes.
+//   - content-addressed and write-once: a blob is written only when absent, never changed nor
+//     deleted; the guard replaces a value whose hash is not its key (and any overwrite) by GC on
+//     arrival, so a wrong blob is never stored, shown or served on;
+//   - each blob ≤ MAX_JOB_BLOB_BYTES: the manifest (kernel, parameters, unit inputs), an uploaded
+//     module, one unit's result bytes.
+// Awareness carries the donors' leases (./job-leases.ts): ephemeral, gone with the tab.
+//
+// Room name `hourmesh-job:<economy id>:<job entry id>`, password = the economy's secret (as the
+// economy's rooms: signaling is encrypted with it, so only members can find the room).
+//
+// Persistence: the document is cached with y-indexeddb under `hourmesh-job-<economy>-<job>`: an
+// owner who closed the tab finds its results on return, and a donor keeps (and serves on) every
+// blob it fetched, so the owner's inputs outlive the owner's tab. The cache's `custom` store keeps
+// small local records beside it (a donor's results not yet signed, see putLocal/getLocal).
+import * as Y from 'yjs';
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
+import type { Awareness } from 'y-protocols/awareness';
+import { sha256Sync } from '../core/sha256';
+import { toHex } from '../core/bytes';
+import { connectRoom, type RoomConnection, type RoomStatus } from './room';
+import { JOB_ROOM_PREFIX, MAX_JOB_BLOB_BYTES } from './sync-guard';
+import type { IceServer } from './network-config';
+
+export { MAX_JOB_BLOB_BYTES } from './sync-guard';
+
+export const BLOBS_MAP = 'blobs';
+const ORIGIN_LOCAL = 'job-room-local';
+
+export function jobRoomName(economyId: string, jobId: string): string {
+  return `${JOB_ROOM_PREFIX}${economyId}:${jobId}`;
+}
+
+export function jobDocumentName(economyId: string, jobId: string): string {
+  return `hourmesh-job-${economyId}-${jobId}`;
+}
+
+export function blobHash(bytes: Uint8Array): string {
+  return toHex(sha256Sync(bytes));
+}
+
+export interface JobRoomOptions {
+  economyId: string;
+  jobId: string;
+  secret: string;
+  network: { signaling: string[]; ice: IceServer[] };
+  /** Cache the document in IndexedDB (off in Node tests). */
+  persist: boolean;
+  /** Connect to peers (off for a room used only to read the local cache). */
+  connect?: boolean;
+}
+
+export class JobRoom {
+  readonly jobId: string;
+  readonly doc = new Y.Doc();
+  readonly #blobs: Y.Map<Uint8Array>;
+  readonly #persistence: IndexeddbPersistence | null;
+  #room: RoomConnection | null = null;
+  /** Keys whose bytes were hashed on this page and matched (remote bytes passed the guard too). */
+  readonly #verified = new Set<string>();
+  #closed = false;
+
+  private constructor(opts: JobRoomOptions) {
+    this.jobId = opts.jobId;
+    this.#blobs = this.doc.getMap<Uint8Array>(BLOBS_MAP);
+    this.#persistence = opts.persist ? new IndexeddbPersistence(jobDocumentName(opts.economyId, opts.jobId), this.doc) : null;
+  }
+
+  /** The cached document first (offline), then the room. */
+  static async open(opts: JobRoomOptions): Promise<JobRoom> {
+    const room = new JobRoom(opts);
+    if (room.#persistence) await room.#persistence.whenSynced;
+    if (opts.connect !== false && !room.#closed) {
+      room.#room = connectRoom(room.doc, {
+        room: jobRoomName(opts.economyId, opts.jobId), password: opts.secret,
+        signaling: opts.network.signaling, ice: opts.network.ice,
+      });
+    }
+    return room;
+  }
+
+  get awareness(): Awareness | undefined {
+    return this.#room?.awareness;
+  }
+
+  status(): RoomStatus {
+    return this.#room?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
+  }
+
+  onStatus(callback: (status: RoomStatus) => void): () => void {
+    return this.#room?.onStatus(callback) ?? (() => {});
+  }
+
+  has(hash: string): boolean {
+    return this.get(hash) !== undefined;
+  }
+
+  /**
+   * The blob's bytes, only if they hash to `hash`. Remote bytes already passed the guard; this
+   * also covers what another tab of this browser wrote (BroadcastChannel is not guarded) and the
+   * cache.
+   */
+  get(hash: string): Uint8Array | undefined {
+    const bytes = this.#blobs.get(hash);
+    if (!(bytes instanceof Uint8Array)) return undefined;
+    if (this.#verified.has(hash)) return bytes;
+    if (bytes.byteLength > MAX_JOB_BLOB_BYTES || blobHash(bytes) !== hash) return undefined;
+    this.#verified.add(hash);
+    return bytes;
+  }
+
+  /** Stores `bytes` under their hash (once: an existing blob is left alone); returns the hash. */
+  put(bytes: Uint8Array): string {
+    if (bytes.byteLength > MAX_JOB_BLOB_BYTES) throw new Error(`A blob of ${bytes.byteLength} bytes is over the ${MAX_JOB_BLOB_BYTES}-byte limit of a job room.`);
+    const hash = blobHash(bytes);
+    if (this.get(hash) === undefined) {
+      this.doc.transact(() => this.#blobs.set(hash, bytes), ORIGIN_LOCAL);
+    }
+    this.#verified.add(hash);
+    return hash;
+  }
+
+  get blobCount(): number {
+    return this.#blobs.size;
+  }
+
+  /** Calls back whenever blobs arrive (locally or from a peer); returns the unsubscribe. */
+  onBlobs(callback: (hashes: string[]) => void): () => void {
+    const observer = (event: Y.YMapEvent<Uint8Array>) => callback([...event.keysChanged]);
+    this.#blobs.observe(observer);
+    return () => this.#blobs.unobserve(observer);
+  }
+
+  /** Resolves with the blob once it is here and verified (at once when it already is). */
+  whenBlob(hash: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const now = this.get(hash);
+    if (now) return Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const stop = this.onBlobs(() => {
+        const bytes = this.get(hash);
+        if (!bytes) return;
+        stop();
+        resolve(bytes);
+      });
+      signal?.addEventListener('abort', () => {
+        stop();
+        reject(new Error('aborted'));
+      }, { once: true });
+    });
+  }
+
+  /** A small local record kept beside the cached document (never shared). */
+  async putLocal(key: string, value: unknown): Promise<void> {
+    await this.#persistence?.set(key, value);
+  }
+
+  async getLocal<T>(key: string): Promise<T | undefined> {
+    return (await this.#persistence?.get(key)) as T | undefined;
+  }
+
+  async deleteLocal(key: string): Promise<void> {
+    await this.#persistence?.del(key);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#room?.close();
+    void this.#persistence?.destroy();
+    this.doc.destroy();
+  }
+
+  /** Forgets a job's cached document on this device. */
+  static async forget(economyId: string, jobId: string): Promise<void> {
+    await clearDocument(jobDocumentName(economyId, jobId));
+  }
+}
