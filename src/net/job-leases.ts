@@ -8,16 +8,14 @@
 // What a lease is worth: nothing. Anyone in the room can claim any account and any unit; a claim
 // only makes other donors pick other units first. So a reader:
 //   - drops malformed states and units outside the job,
-//   - ignores an expired lease and caps a lease's future at MAX_LEASE_MS from now (a lease that
-//     claims an hour holds for MAX_LEASE_MS after it was seen at most, then it is renewed or gone),
+//   - ignores an expired lease and caps a lease's future at the job's per-unit deadline from now
+//     (the owner's signed `unitDeadlineMs`: a lease that claims more holds that long after it was
+//     last seen at most, then it is renewed or gone),
 //   - keeps at most MAX_LEASED_UNITS per state (the guard caps a state at 4 KiB anyway).
 // A closed tab's lease leaves with its awareness state (y-webrtc removes it on unload, awareness
-// times it out after 30 s otherwise), and expires within MAX_LEASE_MS in any case.
+// times it out after 30 s otherwise), and expires within the job's deadline in any case.
 import type { Awareness } from 'y-protocols/awareness';
 
-/** A lease's longest life; a donor renews its batch at half of it while it still works on it. */
-export const LEASE_MS = 20_000;
-export const MAX_LEASE_MS = 30_000;
 export const MAX_LEASED_UNITS = 200;
 
 export interface LeaseBatch {
@@ -41,18 +39,18 @@ export function setLocalLeases(awareness: Awareness, batch: LeaseBatch | null): 
  * Every other state's live leases on units < `units` (the job's unit count), one entry per
  * state. The local state is read too (another tab of this browser may show up as another client).
  */
-export function readLeases(awareness: Awareness, units: number, now: number): LeaseBatch[] {
+export function readLeases(awareness: Awareness, units: number, now: number, maxMs: number): LeaseBatch[] {
   const out: LeaseBatch[] = [];
   for (const [client, state] of awareness.getStates()) {
     if (client === awareness.clientID) continue;
-    const batch = parseLease((state as { lease?: unknown }).lease, units, now);
+    const batch = parseLease((state as { lease?: unknown }).lease, units, now, maxMs);
     if (batch) out.push(batch);
   }
   return out;
 }
 
 /** A well-formed, unexpired lease with its expiry capped; null otherwise. */
-export function parseLease(value: unknown, units: number, now: number): LeaseBatch | null {
+export function parseLease(value: unknown, units: number, now: number, maxMs: number): LeaseBatch | null {
   if (typeof value !== 'object' || value === null) return null;
   const { account, units: list, until } = value as Record<string, unknown>;
   if (typeof account !== 'string' || !ACCOUNT.test(account)) return null;
@@ -63,5 +61,5 @@ export function parseLease(value: unknown, units: number, now: number): LeaseBat
     if (Number.isInteger(u) && (u as number) >= 0 && (u as number) < units) seen.add(u as number);
   }
   if (seen.size === 0) return null;
-  return { account, units: [...seen].sort((a, b) => a - b), until: Math.min(until, now + MAX_LEASE_MS) };
+  return { account, units: [...seen].sort((a, b) => a - b), until: Math.min(until, now + maxMs) };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { checkUpdate, JOB_SCHEMA, MAX_JOB_BLOB_BYTES, schemaForRoom } from './sync-guard';
 import { BLOBS_MAP, blobHash, JobRoom, jobRoomName } from './job-room';
-import { MAX_LEASE_MS, MAX_LEASED_UNITS, parseLease } from './job-leases';
+import { MAX_LEASED_UNITS, parseLease } from './job-leases';
 import { seededBytes } from './seeded-bytes';
 
 function recordingDoc(clientID: number) {
@@ -105,18 +105,18 @@ describe('job room blobs', () => {
 describe('leases in awareness', () => {
   const account = 'a'.repeat(64);
   it('reads a well-formed lease and caps its future', () => {
-    expect(parseLease({ account, units: [3, 1, 3], until: 5_000 }, 10, 1_000)).toEqual({ account, units: [1, 3], until: 5_000 });
-    expect(parseLease({ account, units: [1], until: 10 ** 12 }, 10, 1_000)!.until).toBe(1_000 + MAX_LEASE_MS);
+    expect(parseLease({ account, units: [3, 1, 3], until: 5_000 }, 10, 1_000, 30_000)).toEqual({ account, units: [1, 3], until: 5_000 });
+    expect(parseLease({ account, units: [1], until: 10 ** 12 }, 10, 1_000, 30_000)!.until).toBe(1_000 + 30_000);
   });
 
   it('drops expired, malformed, foreign-unit and oversized claims', () => {
-    expect(parseLease({ account, units: [1], until: 999 }, 10, 1_000)).toBeNull();
-    expect(parseLease({ account: 'x', units: [1], until: 5_000 }, 10, 1_000)).toBeNull();
-    expect(parseLease({ account, units: [10, -1, 1.5, 'a'], until: 5_000 }, 10, 1_000)).toBeNull();
-    expect(parseLease({ account, units: 'all', until: 5_000 }, 10, 1_000)).toBeNull();
-    expect(parseLease(null, 10, 1_000)).toBeNull();
+    expect(parseLease({ account, units: [1], until: 999 }, 10, 1_000, 30_000)).toBeNull();
+    expect(parseLease({ account: 'x', units: [1], until: 5_000 }, 10, 1_000, 30_000)).toBeNull();
+    expect(parseLease({ account, units: [10, -1, 1.5, 'a'], until: 5_000 }, 10, 1_000, 30_000)).toBeNull();
+    expect(parseLease({ account, units: 'all', until: 5_000 }, 10, 1_000, 30_000)).toBeNull();
+    expect(parseLease(null, 10, 1_000, 30_000)).toBeNull();
     const many = Array.from({ length: 5_000 }, (_, i) => i);
-    expect(parseLease({ account, units: many, until: 5_000 }, 10_000, 1_000)!.units).toHaveLength(MAX_LEASED_UNITS);
+    expect(parseLease({ account, units: many, until: 5_000 }, 10_000, 1_000, 30_000)!.units).toHaveLength(MAX_LEASED_UNITS);
   });
 });
 
