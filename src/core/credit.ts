@@ -20,7 +20,8 @@
 // - Room (what an account can still spend or stake) = balance + limit − pledged, where pledged =
 //   the stakes it has given. The founder's stakes do not count against its room: the founder is
 //   the economy's gate (as a Cyclos administrator); it can admit anyone, sybils included, and
-//   every stake it gives is a signed entry anyone can audit.
+//   every stake it gives is a signed entry anyone can audit. CH locked in escrow for open compute
+//   jobs (compute-state.ts) counts against the room of every owner, founder included.
 //   A transfer or a stake needs amount ≤ room; a release needs the member's room to stay ≥ 0.
 //   So a stake really is at stake: what a voucher has pledged it cannot spend, and the member can
 //   never owe more than the stakes on it (plus newcomer credit).
@@ -29,10 +30,12 @@
 //   per key, plus anything the founder gives if the founder is in K). Sketch: every applied entry
 //   of k leaves balance(k) ≥ pledged(k) − limit(k); incoming payments and releases of its stakes
 //   only raise that side; summing over K, the stakes inside K cancel (given on one side, received
-//   on the other), leaving Σ balance(K) ≥ −(stakes into K from outside).
+//   on the other), leaving Σ balance(K) ≥ −(stakes into K from outside). Escrow keeps it: a job
+//   locks its budget within the room, and each compute payment lowers balance and escrow together.
 
 import { MAX_BALANCE_MILLI, formatAmount, type Currency } from './amounts';
 import type { AccountId } from './encoding';
+import { readEscrowed } from './compute-state';
 import { ZERO_BALANCE, readBalance, type Balance, type EconomySettings, type EntryMeta, type LedgerState } from './ledger-state';
 
 /** The settings an entry with this ack is judged under (see the header). */
@@ -82,10 +85,14 @@ export function creditLimitOf(state: LedgerState, account: AccountId, currency: 
   return Math.min(cap, backed);
 }
 
-/** What `account` can still spend or stake: balance + limit − stakes given (founder: not counted). */
+/**
+ * What `account` can still spend or stake: balance + limit − stakes given (founder: not counted)
+ * − CH escrowed for its open compute jobs (everyone's, the founder's too: it is owed to donors).
+ */
 export function spendableOf(state: LedgerState, account: AccountId, currency: Currency, settings: EconomySettings, vouchedChange = 0): number {
   const pledged = account === state.founder ? 0 : readPledged(state, account)[currency];
-  return readBalance(state, account)[currency] + creditLimitOf(state, account, currency, settings, vouchedChange) - pledged;
+  const escrowed = currency === 'CH' ? readEscrowed(state.compute, account) : 0;
+  return readBalance(state, account)[currency] + creditLimitOf(state, account, currency, settings, vouchedChange) - pledged - escrowed;
 }
 
 export function stakeKey(voucher: AccountId, member: AccountId): string {

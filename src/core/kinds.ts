@@ -17,6 +17,8 @@ import { transferKind, type TransferBody } from './kind-transfer';
 import { economySettingsKind, type EconomySettingsBody } from './kind-economy-settings';
 import { vouchKind, type VouchBody } from './kind-vouch';
 import { releaseKind, type ReleaseBody } from './kind-release';
+import { jobKind, type JobBody } from './kind-job';
+import { resultKind, type ResultBody } from './kind-result';
 
 export type BodyResult<B> = { ok: true; body: B } | { ok: false; error: string };
 
@@ -38,10 +40,12 @@ export interface KindBodies {
   'economy-settings': EconomySettingsBody;
   vouch: VouchBody;
   release: ReleaseBody;
+  job: JobBody;
+  result: ResultBody;
 }
 export type KindName = keyof KindBodies;
 
-const KINDS: readonly KindSpec<never>[] = [profileKind, transferKind, economySettingsKind, vouchKind, releaseKind] as KindSpec<never>[];
+const KINDS: readonly KindSpec<never>[] = [profileKind, transferKind, economySettingsKind, vouchKind, releaseKind, jobKind, resultKind] as KindSpec<never>[];
 
 const byCode = new Map<number, KindSpec<unknown>>();
 const byName = new Map<string, KindSpec<unknown>>();

@@ -19,6 +19,7 @@
 
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
+import { copyComputeState, createComputeState, serializeCompute, type ComputeState } from './compute-state';
 
 export interface Balance {
   MH: ManHours;
@@ -120,6 +121,8 @@ export interface LedgerState {
   history: Map<AccountId, HistoryItem[]>;
   /** Payments for delivered hours, in replay order; append-only (see FlowRecord). */
   flows: FlowRecord[];
+  /** Compute jobs, their units, escrow and earnings (compute-state.ts); its maps are copied by snapshots. */
+  compute: ComputeState;
 }
 
 export const ZERO_BALANCE: Readonly<Balance> = Object.freeze({ MH: 0 as ManHours, CH: 0 as CpuHours });
@@ -142,6 +145,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     profiles: new Map(),
     history: new Map(),
     flows: [],
+    compute: createComputeState(),
   };
 }
 
@@ -185,6 +189,7 @@ export function serializeState(state: LedgerState): string {
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
     flows: state.flows,
+    compute: serializeCompute(state.compute),
   });
 }
 
@@ -203,11 +208,13 @@ export interface StateSnapshot {
   readonly historyLengths: ReadonlyMap<AccountId, number>;
   /** flows is append-only, so its length is enough. */
   readonly flowsLength: number;
+  /** A copy of the compute maps (their values are immutable records). */
+  readonly compute: ComputeState;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows', 'compute',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -224,6 +231,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     profiles: new Map(state.profiles),
     historyLengths,
     flowsLength: state.flows.length,
+    compute: copyComputeState(state.compute),
   };
 }
 
@@ -242,6 +250,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   state.flows.length = snap.flowsLength;
+  state.compute = copyComputeState(snap.compute);
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

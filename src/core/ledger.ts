@@ -73,6 +73,8 @@ export interface Stake {
   amount: Balance;
 }
 import type { EntryHead, SignedEntry } from './create-entry';
+import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
+import { quorumEligibilityProblem, resultProblem, type ResultBody } from './kind-result';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -700,9 +702,48 @@ export class Ledger implements CreditReader {
     return creditLimitOf(this.state, member, currency, this.state.settings, -released);
   }
 
-  /** What an account can still pay or stake under the newest settings: balance + limit − stakes given. */
+  /**
+   * What an account can still pay or stake under the newest settings: balance + limit − stakes
+   * given − escrow of its open jobs (escrow of jobs expired by now counts as free: the next entry
+   * the account signs is dated after the expiry, so the replay frees it before that entry).
+   */
   spendable(account: AccountId, currency: Currency): number {
-    return spendableOf(this.state, account, currency, this.state.settings);
+    const expired = currency === 'CH' ? escrowExpiredBy(this.state.compute, account, this.opts.now()) : 0;
+    return spendableOf(this.state, account, currency, this.state.settings) + expired;
+  }
+
+  /** Compute jobs, newest first (docs/COMPUTE.md). */
+  get jobs(): readonly JobRecord[] {
+    return listJobs(this.state.compute);
+  }
+
+  jobOf(id: string): JobRecord | undefined {
+    return this.state.compute.jobs.get(id);
+  }
+
+  /** A job's progress, escrow and payments, with expiry judged by this device's clock. */
+  jobStatus(id: string): JobStatus | undefined {
+    return jobStatusOf(this.state.compute, id, this.opts.now());
+  }
+
+  /** The job's units that have counted results (by index); a unit not in it has none yet. */
+  unitsOf(jobId: string): ReadonlyMap<number, UnitRecord> {
+    return this.state.compute.units.get(jobId) ?? EMPTY_UNITS;
+  }
+
+  /** CH milli `account` earned from validated compute units. */
+  computeEarned(account: AccountId): number {
+    return readEarned(this.state.compute, account);
+  }
+
+  /** Why `account`'s results would not count toward a quorum now, or undefined (kind-result.ts). */
+  quorumProblem(account: AccountId): string | undefined {
+    return quorumEligibilityProblem(this.state, account);
+  }
+
+  /** Why a result by `donor` dated `time` would be refused or not counted now, or undefined. */
+  resultProblem(donor: AccountId, body: ResultBody, time: number): string | undefined {
+    return resultProblem(this.state, donor, body, time);
   }
 
   stakeOf(voucher: AccountId, member: AccountId): Balance {
@@ -732,6 +773,8 @@ export class Ledger implements CreditReader {
     return `${serializeState(this.state)}\n${JSON.stringify(statuses)}\n${JSON.stringify(forks)}`;
   }
 }
+
+const EMPTY_UNITS: ReadonlyMap<number, UnitRecord> = new Map();
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;

@@ -28,6 +28,7 @@ import type { AccountId } from './encoding';
 import { sortedSeqs, type EntryStore, type StoredEntry } from './entry-store';
 import { decodeKindBody, findKindByCode, kindNameOf } from './kinds';
 import { recordHistory, type LedgerState } from './ledger-state';
+import { releaseExpiredJobs } from './compute-apply';
 
 export type EntryStatus =
   | { state: 'applied' }
@@ -129,6 +130,9 @@ export function compareReplayOrder(a: StoredEntry, b: StoredEntry): number {
 /** Applies one chain entry to the state and returns its status; never throws. */
 export function applyEntry(state: LedgerState, e: StoredEntry): EntryStatus {
   const meta = { id: e.id, author: e.env.author, seq: e.env.seq, time: e.env.time, ack: e.env.ack, kind: kindNameOf(e.env.kindCode) };
+  // Compute jobs close at their expiry: every entry (any kind) dated at or after it sees the job
+  // closed and its escrow free (compute-apply.ts). Time order makes this the same everywhere.
+  releaseExpiredJobs(state, meta.time);
   let reason: string | undefined;
   const body = decodeKindBody(e.env.kindCode, e.env.body, e.env.author);
   if (!body.ok) reason = body.error;
