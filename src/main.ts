@@ -20,6 +20,8 @@ import { AppUpdate } from './state/app-update.svelte';
 import { NetworkSettings } from './state/network-settings.svelte';
 import { ConnectionCheck } from './state/connection-check.svelte';
 import { Identity } from './state/identity.svelte';
+import { Compute } from './state/compute.svelte';
+import { createComputePool } from './compute';
 import type { AppState } from './state/app-state';
 
 interface Stores {
@@ -64,6 +66,10 @@ const economies = new Economies({
   directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations, online,
 });
+const compute = new Compute({
+  economies, now: Date.now, cores: navigator.hardwareConcurrency || 2,
+  createPool: (size) => createComputePool({ size }),
+});
 const app: AppState = {
   router: new Router(),
   online,
@@ -72,6 +78,7 @@ const app: AppState = {
   check: new ConnectionCheck(network),
   identity,
   economies,
+  compute,
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
@@ -86,6 +93,8 @@ declare global {
   interface Window {
     hourmesh?: {
       economies: Economies;
+      /** The Compute view's state; `compute.donor.tamper = true` makes this tab return corrupted results (e2e). */
+      compute: Compute;
       /** Joins one document generation's room (default: the current one by this page's clock). */
       openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
       /** The generation current at `now` by this page's generation clock. */
@@ -96,6 +105,7 @@ declare global {
 if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
   window.hourmesh = {
     economies,
+    compute,
     openRawDocument(link, generation = generationAt(Date.now(), generations)) {
       const parsed = parseInviteLink(link);
       if (!parsed.ok) throw new Error(parsed.error);

@@ -154,7 +154,7 @@ export class JobRoom {
   }
 
   /** A small local record kept beside the cached document (never shared). */
-  async putLocal(key: string, value: unknown): Promise<void> {
+  async putLocal(key: string, value: string | number | ArrayBuffer | Date): Promise<void> {
     await this.#persistence?.set(key, value);
   }
 

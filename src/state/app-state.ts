@@ -6,6 +6,7 @@ import type { NetworkSettings } from './network-settings.svelte';
 import type { ConnectionCheck } from './connection-check.svelte';
 import type { Identity } from './identity.svelte';
 import type { Economies } from './economies.svelte';
+import type { Compute } from './compute.svelte';
 
 export interface AppState {
   router: Router;
@@ -15,4 +16,5 @@ export interface AppState {
   check: ConnectionCheck;
   identity: Identity;
   economies: Economies;
+  compute: Compute;
 }

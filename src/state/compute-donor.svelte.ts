@@ -12,7 +12,7 @@
 //   which the planner hands the unit to someone else.
 // The same account never computes two replicas of one unit: the planner skips units this account
 // returned (ledger), leased (awareness: my other tabs too) or has in flight here (`mine`).
-import { SvelteMap } from 'svelte/reactivity';
+import { SvelteMap, createSubscriber } from 'svelte/reactivity';
 import { planUnits, type JobRecord, type Lease } from '../core';
 import type { EconomySession } from '../net/economy-session';
 import type { JobRoom } from '../net/job-room';
@@ -77,10 +77,29 @@ export class ComputeDonor {
   /** job → ms the last unit took here. */
   readonly #lastMs = new Map<string, number>();
   #unsubscribe: (() => void) | null = null;
+  readonly #subscribe: () => void;
 
   constructor(deps: DonorDeps) {
     this.#deps = deps;
     this.#poolSize = Math.max(1, deps.cores - 1);
+    this.#subscribe = createSubscriber((update) => deps.session.subscribe(update));
+  }
+
+  /** CH milli this account earned from validated units (the ledger's count, every tab and device). */
+  get earnedMilli(): number {
+    this.#subscribe();
+    return this.#deps.session.ledger.computeEarned(this.#deps.session.me);
+  }
+
+  /** Open jobs of others, with how far each is and how many of its units I returned. */
+  get jobs(): { id: string; title: string; units: number; validated: number; mine: number }[] {
+    this.#subscribe();
+    const { session } = this.#deps;
+    return this.#openJobs().map((job) => {
+      let mine = 0;
+      for (const rec of session.ledger.unitsOf(job.id).values()) if (rec.results.some((r) => r.donor === session.me)) mine += 1;
+      return { id: job.id, title: job.body.title, units: job.body.units, validated: job.validated, mine };
+    });
   }
 
   get enabled() { return this.#enabled; }
@@ -345,15 +364,14 @@ export class ComputeDonor {
   }
 
   async #keepPending(room: JobRoom, pending: PendingResult, add: boolean): Promise<void> {
-    const list = (await room.getLocal<PendingResult[]>('pending')) ?? [];
+    const list = await readPending(room);
     const next = add ? [...list.filter((x) => x.unit !== pending.unit), pending] : list.filter((x) => x.unit !== pending.unit);
-    await room.putLocal('pending', next);
+    await room.putLocal('pending', JSON.stringify(next));
   }
 
   /** Signs results computed before a reload (their bytes are in the cached room). */
   async #signPending(job: JobRecord, room: JobRoom): Promise<void> {
-    const list = (await room.getLocal<PendingResult[]>('pending')) ?? [];
-    for (const pending of list) {
+    for (const pending of await readPending(room)) {
       this.#mineOf(job.id).add(pending.unit);
       if (room.has(pending.hash)) await this.#sign(job, pending);
       await this.#keepPending(room, pending, false);
@@ -364,6 +382,18 @@ export class ComputeDonor {
     let set = this.#mine.get(jobId);
     if (!set) this.#mine.set(jobId, (set = new Set()));
     return set;
+  }
+}
+
+/** The local record of results computed here and not yet signed (kept as JSON text). */
+async function readPending(room: JobRoom): Promise<PendingResult[]> {
+  const text = await room.getLocal<string>('pending');
+  if (typeof text !== 'string') return [];
+  try {
+    const list = JSON.parse(text) as PendingResult[];
+    return Array.isArray(list) ? list.filter((x) => Number.isInteger(x.unit) && typeof x.hash === 'string' && Number.isInteger(x.claim)) : [];
+  } catch {
+    return [];
   }
 }
 

@@ -140,11 +140,10 @@ export class JobWatch {
   /** One row per validated unit (catalog kernels: the kernel's reading; modules: hex bytes). */
   get rows(): ResultRow[] {
     const kernel = this.kernel;
-    return this.results.map(({ unit, input, output }) => {
+    return this.results.map(({ unit, input, output }): ResultRow => {
       if (!kernel) return { unit, output: hex(output) };
-      const row = kernel.readResult(input, output);
       // Image kernels: the pixels are in the PNG, the row says where the tile goes.
-      return { unit, ...row };
+      return { unit, ...kernel.readResult(input, output) };
     });
   }
 

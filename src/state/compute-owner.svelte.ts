@@ -6,6 +6,7 @@
 // device (a staging copy of the job room's cache, named by the manifest's hash) BEFORE the job
 // entry is signed, copied into the job's own room right after, and the staging copy is dropped.
 // A tab closed in between finds the staging copy when the job's view opens (JobWatch).
+import { createSubscriber } from 'svelte/reactivity';
 import { checkJob, type JobBody, type JobInput, type JobRecord } from '../core';
 import type { EconomySession, SendResult } from '../net/economy-session';
 import { blobHash } from '../net/job-room';
@@ -41,10 +42,18 @@ export const STAGING_PREFIX = 'staging-';
 export class ComputeOwner {
   readonly #session: EconomySession;
   readonly #now: () => number;
+  readonly #subscribe: () => void;
 
   constructor(session: EconomySession, now: () => number) {
     this.#session = session;
     this.#now = now;
+    this.#subscribe = createSubscriber((update) => session.subscribe(update));
+  }
+
+  /** CH this account may still lock or send (balance + credit − stakes − escrow). */
+  get spendableCH(): number {
+    this.#subscribe();
+    return this.#session.ledger.spendable(this.#session.me, 'CH');
   }
 
   /** Builds the unit inputs and checks everything the ledger will check; signs nothing. */
@@ -109,6 +118,7 @@ export class ComputeOwner {
 
   /** My jobs, newest first. */
   myJobs(): JobRecord[] {
+    this.#subscribe();
     return this.#session.ledger.jobs.filter((j) => j.owner === this.#session.me);
   }
 }
