@@ -54,6 +54,9 @@ interface PendingResult {
 const HOLDER = 'donor';
 /** How long the loop sleeps when nothing changes (a lease of another donor may expire meanwhile). */
 const IDLE_POLL_MS = 1_000;
+/** How long a donating tab keeps serving a closed job's results to its owner. */
+const SERVE_AFTER_CLOSE_MS = 24 * 3_600_000;
+const MAX_SERVED_ROOMS = 20;
 
 export class ComputeDonor {
   readonly #deps: DonorDeps;
@@ -240,8 +243,13 @@ export class ComputeDonor {
 
   #releaseClosed(open: JobRecord[]): void {
     const ids = new Set(open.map((j) => j.id));
+    const now = this.#deps.now();
     for (const jobId of [...this.#prepared.keys()]) {
       if (ids.has(jobId)) continue;
+      // A finished job's room stays joined a while: its owner may be away and come back for the
+      // results, which only donors hold then.
+      const closedAt = this.#deps.session.ledger.jobOf(jobId)?.closedAt;
+      if (closedAt !== undefined && now - closedAt < SERVE_AFTER_CLOSE_MS && this.#prepared.size <= MAX_SERVED_ROOMS) continue;
       void this.#prepared.get(jobId)!.then((p) => p?.room.awareness && setLocalLeases(p.room.awareness, null));
       this.#prepared.delete(jobId);
       this.#mine.delete(jobId);
