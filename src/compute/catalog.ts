@@ -165,6 +165,6 @@ export function catalogKernel(id: CatalogKernelId): CatalogKernel<any> {
 }
 
 /** The WebAssembly bytes of a catalog kernel (or of the benchmark kernel). */
-export function kernelWasm(id: CatalogKernelId | 'bench'): Uint8Array {
+export function kernelWasm(id: CatalogKernelId | 'bench'): Uint8Array<ArrayBuffer> {
   return KERNEL_WASM[id]();
 }

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs script without types
 import { buildKernels, kernelBytesSource, KERNEL_IDS } from '../../scripts/build-kernels.mjs';
 import { KERNEL_WASM } from './kernel-bytes';
 

@@ -3,7 +3,7 @@ import wabtInit from 'wabt';
 
 const wabt = await wabtInit();
 
-export function wat(text: string, features: Record<string, boolean> = {}): Uint8Array {
+export function wat(text: string, features: Record<string, boolean> = {}): Uint8Array<ArrayBuffer> {
   const mod = wabt.parseWat('test.wat', text, features);
   try {
     mod.resolveNames();
