@@ -47,7 +47,8 @@ function heapUsed(): number {
 }
 
 async function main(): Promise<void> {
-  const [owner, a, b] = await Promise.all([0, 1, 2].map(async () => new Author(await generateSigner(globalThis.crypto.subtle))));
+  const newAuthor = async () => new Author(await generateSigner(globalThis.crypto.subtle));
+  const [owner, a, b] = [await newAuthor(), await newAuthor(), await newAuthor()];
   let t = T0;
   const setup = [
     await owner.sign(++t, 'vouch', { member: a.id, currency: 'MH', amount: 1_000 }),
