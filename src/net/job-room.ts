@@ -54,17 +54,32 @@ export interface JobRoomOptions {
   connect?: boolean;
 }
 
+/**
+ * A link can come up "connected" and carry nothing: when peers join a room at the same moment
+ * (an owner posting while donors wait for jobs), y-webrtc's offer glare now and then leaves a
+ * data channel that never delivers. A room whose peers have not all synced for this long is
+ * rejoined (a fresh provider; the peers see the old link close and connect again).
+ */
+const STUCK_MS = 6_000;
+const WATCH_MS = 1_000;
+
 export class JobRoom {
   readonly jobId: string;
   readonly doc = new Y.Doc();
   readonly #blobs: Y.Map<Uint8Array>;
   readonly #persistence: IndexeddbPersistence | null;
+  readonly #opts: JobRoomOptions;
   #room: RoomConnection | null = null;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #stuckSince: number | null = null;
+  readonly #awarenessListeners = new Set<() => void>();
+  readonly #statusListeners = new Set<(status: RoomStatus) => void>();
   /** Keys whose bytes were hashed on this page and matched (remote bytes passed the guard too). */
   readonly #verified = new Set<string>();
   #closed = false;
 
   private constructor(opts: JobRoomOptions) {
+    this.#opts = opts;
     this.jobId = opts.jobId;
     this.#blobs = this.doc.getMap<Uint8Array>(BLOBS_MAP);
     this.#persistence = opts.persist ? new IndexeddbPersistence(jobDocumentName(opts.economyId, opts.jobId), this.doc) : null;
@@ -75,16 +90,56 @@ export class JobRoom {
     const room = new JobRoom(opts);
     if (room.#persistence) await room.#persistence.whenSynced;
     if (opts.connect !== false && !room.#closed) {
-      room.#room = connectRoom(room.doc, {
-        room: jobRoomName(opts.economyId, opts.jobId), password: opts.secret,
-        signaling: opts.network.signaling, ice: opts.network.ice,
-      });
+      room.#connect(null);
+      room.#watchdog = setInterval(() => room.#watch(), WATCH_MS);
     }
     return room;
   }
 
+  /** Joins the room; a rejoin carries this page's awareness fields over to the new provider. */
+  #connect(previous: Record<string, unknown> | null): void {
+    const opts = this.#opts;
+    const connection = connectRoom(this.doc, {
+      room: jobRoomName(opts.economyId, opts.jobId), password: opts.secret,
+      signaling: opts.network.signaling, ice: opts.network.ice,
+    });
+    this.#room = connection;
+    if (previous) for (const [field, value] of Object.entries(previous)) connection.awareness.setLocalStateField(field, value);
+    connection.awareness.on('change', () => {
+      for (const listener of this.#awarenessListeners) listener();
+    });
+    connection.onStatus((status) => {
+      for (const listener of this.#statusListeners) listener(status);
+    });
+  }
+
+  #watch(): void {
+    const status = this.#room?.status();
+    if (!status || this.#closed) return;
+    const stuck = status.webrtcPeers > 0 && !status.synced;
+    const now = Date.now();
+    if (!stuck) {
+      this.#stuckSince = null;
+      return;
+    }
+    this.#stuckSince ??= now;
+    if (now - this.#stuckSince < STUCK_MS) return;
+    this.#stuckSince = null;
+    const local = (this.#room!.awareness.getLocalState() ?? {}) as Record<string, unknown>;
+    this.#room!.close();
+    this.#connect(local);
+    for (const listener of this.#awarenessListeners) listener();
+  }
+
+  /** The room's awareness now (a rejoin replaces it: read it again rather than keep it). */
   get awareness(): Awareness | undefined {
     return this.#room?.awareness;
+  }
+
+  /** Calls back on every awareness change, across rejoins; returns the unsubscribe. */
+  onAwareness(callback: () => void): () => void {
+    this.#awarenessListeners.add(callback);
+    return () => this.#awarenessListeners.delete(callback);
   }
 
   status(): RoomStatus {
@@ -92,7 +147,8 @@ export class JobRoom {
   }
 
   onStatus(callback: (status: RoomStatus) => void): () => void {
-    return this.#room?.onStatus(callback) ?? (() => {});
+    this.#statusListeners.add(callback);
+    return () => this.#statusListeners.delete(callback);
   }
 
   has(hash: string): boolean {
@@ -169,6 +225,9 @@ export class JobRoom {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watchdog);
+    this.#awarenessListeners.clear();
+    this.#statusListeners.clear();
     this.#room?.close();
     void this.#persistence?.destroy();
     this.doc.destroy();

@@ -57,6 +57,7 @@ const IDLE_POLL_MS = 1_000;
 /** How long a donating tab keeps serving a closed job's results to its owner. */
 const SERVE_AFTER_CLOSE_MS = 24 * 3_600_000;
 const MAX_SERVED_ROOMS = 20;
+const JOIN_JITTER_MS = 1_500;
 
 export class ComputeDonor {
   readonly #deps: DonorDeps;
@@ -70,6 +71,8 @@ export class ComputeDonor {
   readonly running = new SvelteMap<string, RunningUnit>();
   /** Test-only (window.hourmesh): corrupt every result this tab returns. */
   tamper = false;
+  /** Test-only (window.hourmesh): never finish a unit, as a tab closed mid-unit never does. */
+  holdUnits = false;
 
   #pool: ComputePool | null = null;
   #loop: Promise<void> | null = null;
@@ -275,6 +278,9 @@ export class ComputeDonor {
 
   async #load(job: JobRecord): Promise<PreparedJob | null> {
     const { session } = this.#deps;
+    // Every waiting donor sees a new job at the same moment; joining its room at the same moment
+    // invites WebRTC offer glare (see job-room.ts): spread the joins a little.
+    if (!session.jobRooms.peek(job.id)) await new Promise((resolve) => setTimeout(resolve, Math.random() * JOIN_JITTER_MS));
     const room = await session.jobRooms.open(job.id, HOLDER);
     await this.#signPending(job, room);
     const manifestBytes = room.get(job.body.manifest) ?? await waitFor(room, job.body.manifest, 3_000);
@@ -347,6 +353,7 @@ export class ComputeDonor {
     this.#status = `Computing unit ${unit + 1} of ${job.body.units} of “${job.body.title}”.`;
     try {
       const result = await pool.runUnit(p.kernel, p.manifest.inputs[unit]!, job.body.unitDeadlineMs);
+      if (this.holdUnits) await new Promise(() => {});
       this.#lastMs.set(job.id, result.ms);
       let output = result.output;
       if (this.tamper) {

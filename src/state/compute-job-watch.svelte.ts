@@ -54,11 +54,7 @@ export class JobWatch {
       if (!this.#manifest) this.#readManifest(room, job);
       bump();
     }));
-    const awareness = room.awareness;
-    if (awareness) {
-      awareness.on('change', bump);
-      this.#stops.push(() => awareness.off('change', bump));
-    }
+    this.#stops.push(room.onAwareness(bump));
     this.#readManifest(room, job);
     this.#room = room;
   }
