@@ -17,7 +17,7 @@
 // - The child dies with this process however it ends: killed on exit, SIGINT, SIGTERM or an
 //   uncaught error, and, should this process be SIGKILLed, it exits when its stdin (a pipe from
 //   here) closes. A leftover child would hold the signal port and fail the next `npm start`.
-// - Every HTTP response carries SECURITY_HEADERS.
+// - Every HTTP response carries SECURITY_HEADERS, except the compute sandbox page: SANDBOX_HEADERS.
 //
 // Environment: HOURMESH_PORT (default 8080), HOURMESH_SIGNAL_PORT (default 4444),
 // HOURMESH_HOST (default 0.0.0.0, i.e. reachable on the LAN), HOURMESH_DIST (default dist: the
@@ -26,7 +26,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,21 +43,50 @@ const RESTART_FIRST_MS = 100;
 const RESTART_MAX_MS = 5_000;
 const STABLE_MS = 30_000;
 
+/**
+ * The hash by which the compute sandbox page pins its one inline script (in its <meta> policy),
+ * or null without that page. Offline the app loads the sandbox as an srcdoc frame, which inherits
+ * the app's policy: that policy must admit the script too (src/compute/sandbox-host.ts).
+ */
+function sandboxScriptHash() {
+  try {
+    return /'(sha256-[A-Za-z0-9+/=]+)'/.exec(readFileSync(join(dist, 'sandbox.html'), 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+const sandboxHash = sandboxScriptHash();
+
 // What the built app needs and nothing more: its own scripts (and WebAssembly, for compute
-// kernels), styles only from its CSS files (Svelte sets style: directives through the CSSOM, which
+// kernels; and the compute sandbox's one inline script, by hash, for its offline srcdoc frame), styles only from its CSS files (Svelte sets style: directives through the CSSOM, which
 // CSP does not govern), data:/blob: images, workers from itself or blob: URLs, and WebSockets to
 // any signaling server the person configures (WebRTC itself is outside CSP). No framing at all:
 // a framed invite page could be clickjacked into a one-click join. No referrer: invite secrets
 // live in the fragment, which is never sent, but a path or query should not leak either.
 export const SECURITY_HEADERS = {
   'Content-Security-Policy': [
-    "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
+    "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'" + (sandboxHash ? ` '${sandboxHash}'` : ''), "style-src 'self'",
     "img-src 'self' data: blob:", "connect-src 'self' ws: wss:", "worker-src 'self' blob:",
     "manifest-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; '),
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+// The compute sandbox (public/sandbox.html, see src/compute/sandbox-page.ts) runs untrusted
+// WebAssembly in workers inside <iframe sandbox="allow-scripts"> (an opaque origin). Its policy is
+// the strict one: only inline script (the page pins its own by hash in a <meta> policy too),
+// blob: workers and WebAssembly; no connection anywhere; framed only by the app itself.
+export const SANDBOX_PATH = '/sandbox.html';
+export const SANDBOX_HEADERS = {
+  'Content-Security-Policy': [
+    "default-src 'none'", "script-src 'unsafe-inline' blob: 'wasm-unsafe-eval'", 'worker-src blob:',
+    "connect-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self'",
+  ].join('; '),
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
   'Referrer-Policy': 'no-referrer',
 };
 
@@ -111,7 +140,7 @@ function serveFile(req, res) {
   const file = fileFor(req.url);
   if (file === null) { sendStatus(res, 400, 'bad request path'); return; }
   const headers = {
-    ...SECURITY_HEADERS,
+    ...(file === join(dist, SANDBOX_PATH.slice(1)) ? SANDBOX_HEADERS : SECURITY_HEADERS),
     'Content-Type': types[extname(file)] ?? 'application/octet-stream',
     // The service worker and the HTML must be revalidated so a new version is noticed;
     // hashed assets can be cached forever.
