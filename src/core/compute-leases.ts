@@ -14,9 +14,11 @@
 //   results at most: it can no longer validate);
 // - live leases of other donors who have not returned a result yet cover part of the need; skip
 //   the unit when they cover all of it;
-// - among the rest prefer the fewest results + live leases (spread the work, finish units), then
-//   the lowest index (a deterministic order, so two donors planning at once tend to overlap only
-//   where a unit needs both of them).
+// - among the rest prefer the fewest counted results (fresh replicas before tie-breaking
+//   re-runs of a disagreement), then the lowest index. Live leases do not lower a unit's rank:
+//   so the donors of one job move through its units together, in index order, and each unit
+//   validates as soon as its replicas are done (the owner sees results, a Mandelbrot image
+//   fills in, in order) instead of every unit waiting at one result until the last is started.
 
 import type { AccountId } from './encoding';
 import type { UnitRecord } from './compute-state';
@@ -73,7 +75,7 @@ export function planUnits(input: LeasePlanInput): number[] {
     let covering = 0;
     if (leased) for (const a of leased) if (!results.some((r) => r.donor === a)) covering++;
     if (covering >= need) continue;
-    candidates.push({ unit, load: results.length + covering });
+    candidates.push({ unit, load: results.length });
   }
   candidates.sort((a, b) => a.load - b.load || a.unit - b.unit);
   return candidates.slice(0, input.max).map((c) => c.unit);

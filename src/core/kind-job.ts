@@ -12,7 +12,7 @@
 //   varuint       ceiling: the most one replica of one unit is paid, CH milli, ≥ 1
 //   varuint       budget, CH milli, units × redundancy × ceiling ≤ budget ≤ MAX_AMOUNT_MILLI
 //   varuint       expires: ms since the Unix epoch; no result dated at or after it counts
-//   varuint length + UTF-8 title, 1–MAX_TITLE_CHARS code points
+//   varuint length + UTF-8 title, 1–MAX_TITLE_CHARS code points, no U+0000–U+001F or U+007F
 //
 // Invariants:
 // - Stateless: the fields within their ranges, and the budget covers every replica of every unit
@@ -85,6 +85,8 @@ export function validateJob(body: JobBody, _author: AccountId): string | undefin
   const chars = [...body.title].length;
   if (chars < 1) return 'title is empty';
   if (chars > MAX_TITLE_CHARS) return `title is longer than ${MAX_TITLE_CHARS} characters`;
+  // eslint-disable-next-line no-control-regex -- the point is to find control characters
+  if (/[\u0000-\u001f\u007f]/.test(body.title)) return 'title contains control characters';
   return undefined;
 }
 

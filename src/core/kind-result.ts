@@ -3,7 +3,9 @@
 // need for the owner to be online (docs/COMPUTE.md).
 //
 // Body wire format: 32 bytes job id (the job entry's id), varuint unit index, 32 bytes result
-// SHA-256, varuint claim (CH milli, 1..MAX_AMOUNT_MILLI). A result entry is 221–225 bytes.
+// SHA-256, varuint claim (CH milli, 1..MAX_AMOUNT_MILLI): 66 bytes for a unit < 128 and a claim
+// < 128 milli. A whole result entry is 220 bytes with seq, ack, unit and claim of one varuint
+// byte each and a present-day time; each further varuint byte adds one (docs/COMPUTE.md).
 //
 // Replay rules, in order (the first that fails rejects the entry with its reason; nothing changes):
 //  1. the job is known here: applied before this entry in replay order. A result dated before its
@@ -18,8 +20,8 @@
 //     vouched for (stakes received > 0, any currency). A fresh key's result is recorded (its
 //     entry is kept, rejected with the reason) but never counted, so keys alone validate nothing;
 //  8. no earlier counted result of this unit is from an account the donor has a stake with (in
-//     either direction): a voucher and the key it vouched for are one person as far as the
-//     rules can tell.
+//     either direction; the founder's stakes excepted): a voucher and the key it vouched for
+//     are one person as far as the rules can tell.
 // Then the result is added to the unit. When `redundancy` counted results carry the same hash,
 // the unit is validated: each of those replicas (the quorum: the first `redundancy` with that
 // hash in replay order) is paid the same amount, min(lowest claim of the quorum, ceiling), from
@@ -73,13 +75,18 @@ export function quorumEligibilityProblem(state: LedgerState, account: AccountId)
   return 'not counted: results count toward a quorum only from accounts a member has vouched for';
 }
 
-/** An account among `donors` that has a stake with `account`, either way (rule 8). */
+/**
+ * An account among `donors` that has a stake with `account`, either way (rule 8). The founder's
+ * stakes relate nobody: the founder is the economy's gate and vouches for every member it
+ * admits (credit.ts), so counting them would keep it out of every quorum with its members.
+ */
 export function relatedDonor(state: LedgerState, account: AccountId, donors: Iterable<AccountId>): AccountId | undefined {
-  for (const d of donors) {
-    const a = readStake(state, d, account);
-    const b = readStake(state, account, d);
-    if (a.MH > 0 || a.CH > 0 || b.MH > 0 || b.CH > 0) return d;
-  }
+  const hasStake = (voucher: AccountId, member: AccountId) => {
+    if (voucher === state.founder) return false;
+    const s = readStake(state, voucher, member);
+    return s.MH > 0 || s.CH > 0;
+  };
+  for (const d of donors) if (hasStake(d, account) || hasStake(account, d)) return d;
   return undefined;
 }
 
