@@ -98,6 +98,8 @@ test('an owner and two donors: every unit validated by both, balances move by ex
   test.setTimeout(180_000);
   const { alice, donors, ids, aliceId } = await economyWithDonors(openPerson, ['Bob', 'Carol']);
   const job = { title: 'Primes to 200k', from: 0, to: 200_000, units: 20 };
+  // The owner and one donor use a 360 px wide phone screen: nothing may scroll sideways.
+  for (const p of [alice, donors[0]!]) await p.page.setViewportSize({ width: 360, height: 780 });
   await alice.shell.open('Compute');
   await alice.compute.postPrimes(job);
   await expect(alice.compute.jobStatus(job.title)).toContainText(/Waiting for donors|Computing/);
@@ -105,7 +107,13 @@ test('an owner and two donors: every unit validated by both, balances move by ex
     await d.shell.open('Compute');
     await d.compute.startDonating();
   }
+  await expect(donors[0]!.compute.donorStatus()).toContainText(/Computing unit \d+ of 20|Waiting for work/);
   await expect(alice.compute.jobStatus(job.title)).toContainText('Job validated', { timeout: 120_000 });
+  for (const p of [alice, donors[0]!]) expect(await p.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  // The economy's document carries only signed entries: no job data reaches the economy's members.
+  for (const p of [alice, ...donors]) {
+    expect(await p.page.evaluate(() => [...window.hourmesh!.economies.active!.session.doc.share.keys()])).toEqual(['entries']);
+  }
 
   const { view, granted } = await expectPaidExactly([alice, ...donors], job.title, aliceId, ids, 2);
   expect(view.units).toHaveLength(job.units);
@@ -205,4 +213,30 @@ test('a tampering donor is paid nothing for its corrupted units and the job stil
   expect(granted.get(ids[0]!) ?? 0).toBe(0);
   await expect(mallory.compute.earned()).toHaveText('0 CH');
   await expectCorrectJson(alice, job.title, job.from, job.to, job.units);
+});
+
+test('an uploaded module with an import is refused with the reason; a Mandelbrot image assembles and downloads as PNG', async ({ openPerson }) => {
+  test.setTimeout(180_000);
+  const { alice, donors } = await economyWithDonors(openPerson, ['Bob', 'Carol']);
+  await alice.shell.open('Compute');
+  // (module (import "env" "f" (func))): a kernel may import nothing.
+  const withImport = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 9, 1, 3, 0x65, 0x6e, 0x76, 1, 0x66, 0, 0]);
+  await alice.compute.reviewUpload('Mine', withImport, ['00', '01']);
+  await expect(alice.page.getByRole('alert').filter({ hasText: 'This module is refused' })).toHaveText(
+    'This module is refused: It has imports: env.f (function). A kernel may import nothing.',
+  );
+  await expect(alice.page.getByRole('region', { name: 'Confirm job' })).toHaveCount(0);
+
+  const title = 'Small Mandelbrot';
+  await alice.compute.post({ title, kernel: 'mandelbrot', params: { width: 64, height: 48, tile: 16, maxIter: 300 } });
+  for (const d of donors) {
+    await d.shell.open('Compute');
+    await d.compute.startDonating();
+  }
+  await expect(alice.compute.jobStatus(title)).toContainText('Job validated', { timeout: 120_000 });
+  await expect(alice.compute.job(title).getByLabel('Image: 12 tiles here')).toBeVisible();
+  const png = await alice.compute.downloadBytes(title, 'PNG');
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.readUInt32BE(16)).toBe(64);
+  expect(png.readUInt32BE(20)).toBe(48);
 });

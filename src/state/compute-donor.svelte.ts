@@ -58,6 +58,7 @@ const IDLE_POLL_MS = 1_000;
 const SERVE_AFTER_CLOSE_MS = 24 * 3_600_000;
 const MAX_SERVED_ROOMS = 20;
 const JOIN_JITTER_MS = 1_500;
+const REMEASURE_MS = 10 * 60_000;
 
 export class ComputeDonor {
   readonly #deps: DonorDeps;
@@ -76,6 +77,8 @@ export class ComputeDonor {
 
   #pool: ComputePool | null = null;
   #loop: Promise<void> | null = null;
+  /** Counts the loops started; only the newest one runs. */
+  #runs = 0;
   #wake: (() => void) | null = null;
   readonly #prepared = new Map<string, Promise<PreparedJob | null>>();
   /** job → units computed or sent here, whatever the ledger shows yet. */
@@ -139,15 +142,17 @@ export class ComputeDonor {
     this.#pool?.setSize(next);
   }
 
+  /**
+   * Stops taking units. Units already taken are finished and returned (a batch is small: twice
+   * the workers), so pausing never strands a lease nor throws work away.
+   */
   pause(): void {
     this.#paused = true;
-    this.#pool?.pause();
-    this.#status = 'Paused.';
+    this.#status = this.running.size > 0 ? 'Pausing after the units in progress…' : 'Paused.';
   }
 
   resume(): void {
     this.#paused = false;
-    this.#pool?.resume();
     this.#poke();
   }
 
@@ -197,11 +202,19 @@ export class ComputeDonor {
   }
 
   async #run(): Promise<void> {
-    const { session } = this.#deps;
+    const { session, now } = this.#deps;
+    const run = ++this.#runs;
     this.#status = 'Measuring this device\'s speed…';
     this.#pool = this.#deps.createPool(this.#poolSize);
     this.#speed = await this.#pool.measureSpeed();
-    while (this.#enabled) {
+    let measuredAt = now();
+    // Switched off and on again while this loop was waiting: the newer loop carries on alone.
+    while (this.#enabled && run === this.#runs) {
+      // The device's speed changes (thermal throttling, other tabs, a charger): re-measure now and then.
+      if (now() - measuredAt > REMEASURE_MS && this.#pool) {
+        this.#speed = await this.#pool.measureSpeed();
+        measuredAt = now();
+      }
       if (this.#paused) {
         this.#status = 'Paused.';
         await this.#sleep(60_000);
