@@ -10,10 +10,19 @@ import type { JobRecord, UnitRecord } from './compute-state';
 export function openJob(state: LedgerState, job: JobRecord): void {
   const c = state.compute;
   const item = { expires: job.body.expires, id: job.id };
-  const at = c.expiries.findIndex((x) => x.expires > item.expires || (x.expires === item.expires && x.id > item.id));
+  // Binary search for the place; the copy keeps the array immutable (snapshots share it).
+  let lo = 0;
+  let hi = c.expiries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = c.expiries[mid]!;
+    if (x.expires < item.expires || (x.expires === item.expires && x.id < item.id)) lo = mid + 1;
+    else hi = mid;
+  }
   const next = c.expiries.slice();
-  next.splice(at < 0 ? next.length : at, 0, item);
+  next.splice(lo, 0, item);
   c.expiries = next;
+  c.openJobs.set(job.owner, (c.openJobs.get(job.owner) ?? 0) + 1);
   setJob(state, job);
 }
 
@@ -27,7 +36,12 @@ export function setJob(state: LedgerState, next: JobRecord): void {
     if (sum === 0) c.escrowed.delete(next.owner);
     else c.escrowed.set(next.owner, sum);
   }
-  if (prev?.status === 'open' && next.status !== 'open') c.expiries = c.expiries.filter((x) => x.id !== next.id);
+  if (prev?.status === 'open' && next.status !== 'open') {
+    c.expiries = c.expiries.filter((x) => x.id !== next.id);
+    const open = (c.openJobs.get(next.owner) ?? 1) - 1;
+    if (open === 0) c.openJobs.delete(next.owner);
+    else c.openJobs.set(next.owner, open);
+  }
   c.jobs.set(next.id, next);
 }
 

@@ -33,6 +33,11 @@ describe('planUnits', () => {
     expect(out).toContain(1);
   });
 
+  it('skips units that an account related to this donor returned (its result would not count)', () => {
+    const units = new Map([unit(0, [res(A, 'h')]), unit(1, [res(B, 'h')])]);
+    expect(plan({ units, related: new Set([A]) })).toEqual([2, 3, 4, 5, 1]);
+  });
+
   it('skips validated and failed units', () => {
     const units = new Map([unit(0, [res(A, 'h'), res(B, 'h')], 'validated'), unit(1, [res(A, 'h'), res(B, 'x'), res(C, 'y')], 'failed')]);
     expect(plan({ units })).toEqual([2, 3, 4, 5]);

@@ -8,7 +8,8 @@
 //
 // Rules, per unit (tie-breaks in the comments below):
 // - skip a unit that is validated or failed, or that this donor already returned a result for
-//   (in the ledger, or in `mine`: sent but not yet applied), or holds a live lease on;
+//   (in the ledger, or in `mine`: sent but not yet applied), or holds a live lease on, or that
+//   an account related to it returned (its result would not count: kind-result.ts rule 8);
 // - need = redundancy − (most results agreeing on one hash): the replicas still missing for a
 //   quorum; skip the unit when fewer result slots remain than that (2·redundancy − 1 counted
 //   results at most: it can no longer validate);
@@ -46,6 +47,11 @@ export interface LeasePlanInput {
   max: number;
   /** Units this donor already computed or sent, whatever the ledger says yet. */
   mine?: ReadonlySet<number>;
+  /**
+   * Accounts related to this donor (Ledger.relatedDonors): a unit one of them returned would
+   * not count this donor's result (kind-result.ts rule 8), so it is not offered.
+   */
+  related?: ReadonlySet<AccountId>;
 }
 
 /** The units to lease next, best first (see the header). */
@@ -66,7 +72,7 @@ export function planUnits(input: LeasePlanInput): number[] {
     const rec = units.get(unit);
     if (rec && rec.status !== 'open') continue;
     const results = rec?.results ?? [];
-    if (results.some((r) => r.donor === me)) continue;
+    if (results.some((r) => r.donor === me || input.related?.has(r.donor))) continue;
     const leased = live.get(unit);
     if (leased?.has(me)) continue;
     const need = job.redundancy - mostAgreeing(results);

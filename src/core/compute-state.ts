@@ -5,7 +5,8 @@
 // - Values are replaced, never mutated in place: a JobRecord or a UnitRecord is a new object on
 //   every change, and a job's unit map is changed by `set` only. So a snapshot is a copy of the
 //   maps (two levels: jobs → units) and restoring one is exact (ledger-state.ts).
-// - escrowed[owner] = Σ escrow of the owner's open jobs, kept in step by setJob only. The escrow
+// - escrowed[owner] = Σ escrow of the owner's open jobs and openJobs[owner] = their number, kept
+//   in step by openJob and setJob only. The escrow
 //   counts against the owner's room (credit.ts spendableOf), so what is locked for donors cannot
 //   be spent or staked again; payments move balance from owner to donor and shrink the escrow by
 //   the same amount, so the owner's room does not move when a unit is paid.
@@ -70,6 +71,8 @@ export interface ComputeState {
   units: Map<string, Map<number, UnitRecord>>;
   /** CH milli locked by each owner's open jobs. */
   escrowed: Map<AccountId, number>;
+  /** How many open jobs each owner has (at most MAX_OPEN_JOBS, kind-job.ts). */
+  openJobs: Map<AccountId, number>;
   /** CH milli each account earned from validated units. */
   earned: Map<AccountId, number>;
   /** Open jobs ascending by (expires, id); replaced, never mutated. */
@@ -77,14 +80,14 @@ export interface ComputeState {
 }
 
 export function createComputeState(): ComputeState {
-  return { jobs: new Map(), units: new Map(), escrowed: new Map(), earned: new Map(), expiries: [] };
+  return { jobs: new Map(), units: new Map(), escrowed: new Map(), openJobs: new Map(), earned: new Map(), expiries: [] };
 }
 
 /** A copy that shares only immutable values (records), never a map. */
 export function copyComputeState(c: ComputeState): ComputeState {
   const units = new Map<string, Map<number, UnitRecord>>();
   for (const [job, map] of c.units) units.set(job, new Map(map));
-  return { jobs: new Map(c.jobs), units, escrowed: new Map(c.escrowed), earned: new Map(c.earned), expiries: c.expiries };
+  return { jobs: new Map(c.jobs), units, escrowed: new Map(c.escrowed), openJobs: new Map(c.openJobs), earned: new Map(c.earned), expiries: c.expiries };
 }
 
 function byKey<V>(map: ReadonlyMap<string, V>): [string, V][] {
@@ -97,6 +100,7 @@ export function serializeCompute(c: ComputeState): unknown {
     jobs: byKey(c.jobs),
     units: byKey(c.units).map(([job, map]) => [job, [...map.values()].sort((a, b) => a.index - b.index)]),
     escrowed: byKey(c.escrowed),
+    openJobs: byKey(c.openJobs),
     earned: byKey(c.earned),
     expiries: c.expiries,
   };

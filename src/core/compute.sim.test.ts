@@ -111,8 +111,18 @@ async function buildWorld(random: Random): Promise<World> {
     const time = roll < 0.08 ? job.time - 1 - pickInt(random, 500) : roll < 0.16 ? job.expires + pickInt(random, 500) : job.time + 1 + pickInt(random, Math.max(1, job.expires - job.time - 1));
     results.push({ who: pickOne(random, workers), time, job: job.id, unit, hash, claim: 1 + pickInt(random, 100) });
   }
-  results.sort((a, b) => a.time - b.time);
-  for (const r of results) await sign(w, r.who, r.time, 'result', { job: r.job, unit: r.unit, hash: r.hash, claim: r.claim });
+  // Vouches among the workers while results flow: fresh keys start to count mid-job, and keys
+  // become related (one lineage) to others, so the verdicts depend on the replay order.
+  const vouches: { who: TestAuthor; time: number; member: string }[] = [];
+  for (let i = 0; i < pickInt(random, 6); i++) {
+    const who = pickOne(random, [...w.donors, w.sidekick]);
+    vouches.push({ who, time: T0 + pickInt(random, 6_000), member: pickOne(random, workers.filter((x) => x !== who)).id });
+  }
+  const acts = [...results.map((r) => ({ time: r.time, r })), ...vouches.map((v) => ({ time: v.time, v }))].sort((a, b) => a.time - b.time);
+  for (const a of acts) {
+    if ('r' in a) await sign(w, a.r.who, a.r.time, 'result', { job: a.r.job, unit: a.r.unit, hash: a.r.hash, claim: a.r.claim });
+    else await sign(w, a.v.who, a.v.time, 'vouch', { member: a.v.member, currency: 'MH', amount: 1 + pickInt(random, 50) });
+  }
   return w;
 }
 
@@ -127,8 +137,9 @@ function checkInvariants(l: Ledger, w: World): void {
   let sum = 0;
   for (const b of s.balances.values()) sum += b.CH;
   expect(sum).toBe(0);
-  const fresh = new Set(w.fresh.map((f) => f.id));
-  for (const f of w.fresh) expect(l.balanceOf(f.id).CH).toBe(0);
+  // A fresh key earns only after a worker vouched for it (vouches are MH stakes here).
+  const fresh = new Set(w.fresh.filter((f) => !s.backers.has(f.id)).map((f) => f.id));
+  for (const f of fresh) expect(l.balanceOf(f).CH).toBe(0);
   const escrowByOwner = new Map<string, number>();
   for (const job of c.jobs.values()) {
     expect(job.paid + job.escrow).toBeLessThanOrEqual(job.body.budget);
@@ -160,6 +171,10 @@ function checkInvariants(l: Ledger, w: World): void {
     expect([job.paid, job.validated, job.failed]).toEqual([paid, validated, failed]);
   }
   expect(new Map([...c.escrowed].sort())).toEqual(new Map([...escrowByOwner].sort()));
+  const openByOwner = new Map<string, number>();
+  for (const job of c.jobs.values()) if (job.status === 'open') openByOwner.set(job.owner, (openByOwner.get(job.owner) ?? 0) + 1);
+  expect(new Map([...c.openJobs].sort())).toEqual(new Map([...openByOwner].sort()));
+  expect(c.expiries.map((x) => x.id).sort()).toEqual([...c.jobs.values()].filter((j) => j.status === 'open').map((j) => j.id).sort());
   const flowed = new Map<string, number>();
   for (const f of s.flows) {
     expect(f.source).toBe('compute');

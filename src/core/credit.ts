@@ -124,6 +124,22 @@ export function setStake(state: LedgerState, voucher: AccountId, member: Account
   else state.stakes.set(key, next);
   addTo(state.vouched, member, currency, delta);
   addTo(state.pledged, voucher, currency, delta);
+  const had = old.MH > 0 || old.CH > 0;
+  const has = next.MH > 0 || next.CH > 0;
+  if (had !== has) setBacker(state, member, voucher, has);
+}
+
+/** Adds or removes `voucher` in `member`'s sorted list of backers (a new list each time). */
+function setBacker(state: LedgerState, member: AccountId, voucher: AccountId, present: boolean): void {
+  const list = state.backers.get(member) ?? [];
+  const next = present ? [...list, voucher].sort() : list.filter((x) => x !== voucher);
+  if (next.length === 0) state.backers.delete(member);
+  else state.backers.set(member, next);
+}
+
+/** The vouchers with a live stake (any currency) on `member`. */
+export function readBackers(state: LedgerState, member: AccountId): readonly AccountId[] {
+  return state.backers.get(member) ?? [];
 }
 
 /** A reason to refuse a stake change that would push a sum past MAX_BALANCE_MILLI (precision). */

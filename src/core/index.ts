@@ -28,8 +28,8 @@ export { createRandom, type Random } from './random';
 export { presentBalanceCH } from './present-balance';
 export {
   checkJob, validateJob, fullBudget, isModuleKernel, DEFAULT_REDUNDANCY, MAX_REDUNDANCY, MAX_JOB_UNITS, MAX_JOB_LIFETIME_MS,
-  MIN_UNIT_DEADLINE_MS, MAX_UNIT_DEADLINE_MS, MAX_TITLE_CHARS,
-  type JobBody, type JobInput, type JobCheck, type JobField,
+  MIN_UNIT_DEADLINE_MS, MAX_UNIT_DEADLINE_MS, MAX_TITLE_CHARS, MAX_OPEN_JOBS,
+  type JobBody, type JobInput, type JobCheck, type JobField, type JobReader,
 } from './kind-job';
 export { checkResult, validateResult, maxResultsPerUnit, type ResultBody, type ResultCheck, type ResultReader } from './kind-result';
 export type { JobRecord, JobStatus, UnitRecord, UnitResult } from './compute-state';

@@ -66,6 +66,16 @@ describe('checkJob', () => {
     expect(error({}, fresh.id)).toEqual(['budget', expect.stringContaining('You have no credit yet')]);
   });
 
+  it('refuses a 101st open job in words', async () => {
+    await economy();
+    for (let i = 0; i < 100; i++) entries.push(await owner.sign(T0 + i, 'job', jobBody({ units: 1, redundancy: 1, ceiling: 1, budget: 1, expires: NOW + DAY })));
+    const l = await ledgerOf(cast.memory.port, founder.id, NOW, entries);
+    expect(checkJob(l, owner.id, input({ units: 1 }), NOW)).toEqual({ ok: false, error: 'You have 100 open jobs, the most an account may have: wait for one to finish or expire.' });
+    // By the reader's clock they expire, and the limit with them.
+    const later = await ledgerOf(cast.memory.port, founder.id, NOW + DAY, entries);
+    expect(checkJob(later, owner.id, input({ units: 1, expires: NOW + 2 * DAY }), NOW + DAY)).toMatchObject({ ok: true });
+  });
+
   it('counts the escrow of jobs already posted', async () => {
     await economy();
     entries.push(await owner.sign(T0, 'job', jobBody({ budget: 1_500, expires: NOW + DAY })));

@@ -19,7 +19,8 @@
 //   at the ceiling, so a validated unit is always paid in full (losing replicas are paid nothing,
 //   so at most redundancy × ceiling leaves the escrow per unit).
 // - In replay order: expires is after the entry's time and at most MAX_JOB_LIFETIME_MS after it,
-//   and the budget fits in the owner's CH room (credit.ts, under the settings the entry acks).
+//   the owner has fewer than MAX_OPEN_JOBS open jobs, and the budget fits in the owner's CH room
+//   (credit.ts, under the settings the entry acks).
 //   Then the budget is locked (escrowed) until the job closes: done when every unit is validated
 //   or failed, expired at its expiry. What was not paid is unlocked then. Nothing else closes a
 //   job: an owner's "cancel" would be a claim of time that could undo payments already seen
@@ -58,6 +59,12 @@ export const MIN_UNIT_DEADLINE_MS = 1_000;
 export const MAX_UNIT_DEADLINE_MS = 24 * 3_600_000;
 export const MAX_JOB_LIFETIME_MS = 30 * 24 * 3_600_000;
 export const MAX_TITLE_CHARS = 120;
+/**
+ * Open jobs per owner. Bounds what one account's jobs cost every peer (the expiry queue is
+ * copied when a job opens or closes, the job map at each checkpoint): a budget of 1 milli
+ * would otherwise let 10 CH of credit open 10,000 jobs.
+ */
+export const MAX_OPEN_JOBS = 100;
 const CATALOG_ID = /^[a-z][a-z0-9-]{0,31}$/;
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -136,6 +143,7 @@ export const jobKind: KindSpec<JobBody> = {
   applyBody(state, entry, body) {
     if (body.expires <= entry.time) return 'job expires before it is posted';
     if (body.expires - entry.time > MAX_JOB_LIFETIME_MS) return `job runs longer than ${MAX_JOB_LIFETIME_MS / 86_400_000} days`;
+    if ((state.compute.openJobs.get(entry.author) ?? 0) >= MAX_OPEN_JOBS) return `too many open jobs: at most ${MAX_OPEN_JOBS} per account`;
     const room = spendableOf(state, entry.author, 'CH', settingsOfEntry(state, entry));
     if (body.budget > room) return `insufficient credit: a budget of ${formatAmount(body.budget)} CH is more than the room of ${formatAmount(Math.max(0, room))} CH`;
     openJob(state, { id: entry.id, owner: entry.author, posted: entry.time, body, escrow: body.budget, paid: 0, validated: 0, failed: 0, status: 'open' });
@@ -174,7 +182,13 @@ export type JobCheck =
  * before anything is signed. The budget must cover every replica of every unit at the ceiling:
  * then a validated unit is always paid, and what is not paid is unlocked when the job closes.
  */
-export function checkJob(reader: CreditReader, me: AccountId, input: JobInput, now: number, timeZone?: string): JobCheck {
+/** What checkJob reads (the Ledger implements it). */
+export interface JobReader extends CreditReader {
+  /** Open jobs of `account` by this device's clock. */
+  openJobsOf(account: AccountId): number;
+}
+
+export function checkJob(reader: JobReader, me: AccountId, input: JobInput, now: number, timeZone?: string): JobCheck {
   const title = input.title.trim();
   const titleChars = [...title].length;
   if (titleChars === 0) return { ok: false, field: 'title', error: 'Give the job a title.' };
@@ -209,6 +223,7 @@ export function checkJob(reader: CreditReader, me: AccountId, input: JobInput, n
   if (reader.frozenAt(me) !== undefined) {
     return { ok: false, error: 'Your account is frozen: two different entries were signed with your key (a fork). See Economy → Forks.' };
   }
+  if (reader.openJobsOf(me) >= MAX_OPEN_JOBS) return { ok: false, error: `You have ${MAX_OPEN_JOBS} open jobs, the most an account may have: wait for one to finish or expire.` };
   const noRoom = creditRoomProblem(reader, me, 'CH', budget, timeZone);
   if (noRoom) return { ok: false, field: 'budget', error: `The budget is locked when the job is posted. ${noRoom}` };
   const body: JobBody = { kernel: input.kernel, manifest: input.manifest, units: input.units, redundancy, unitDeadlineMs: input.unitDeadlineMs, ceiling: ceiling.milli, budget, expires: input.expires, title };

@@ -191,9 +191,59 @@ describe('job and result: who may count', () => {
     const second = await add(sybil.sign(T0 + 200, 'result', result(job.id, 0, X)));
     const l = await ledger();
     expect(l.quorumProblem(sybil.id)).toBeUndefined(); // vouched, so it counts elsewhere…
-    expect(state(l, second)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('has a stake with this account') });
+    expect(state(l, second)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('come from the same member') });
     expect(l.unitsOf(job.id).get(0)?.status).toBe('open'); // …but not beside its voucher
     expect(l.balanceOf(d1.id).CH + l.balanceOf(sybil.id).CH).toBe(0);
+  });
+
+  it('two keys vouched by one member, or a chain of its keys, never sit in one quorum', async () => {
+    await economy();
+    const [k1, k2, k3] = cast.fresh.slice(3, 6) as [TestAuthor, TestAuthor, TestAuthor];
+    const vouch = (by: TestAuthor, member: TestAuthor, amount = 10) => add(by.sign(next(), 'vouch', { member: member.id, currency: 'MH', amount }));
+    await vouch(d1, k1);
+    await vouch(d1, k2);
+    await vouch(k2, k3, 5); // d1 → k2 → k3
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    await add(k1.sign(T0 + 100, 'result', result(job.id, 0, X)));
+    const sibling = await add(k2.sign(T0 + 200, 'result', result(job.id, 0, X)));
+    await add(d1.sign(T0 + 300, 'result', result(job.id, 1, X)));
+    const grandchild = await add(k3.sign(T0 + 400, 'result', result(job.id, 1, X)));
+    const l = await ledger();
+    for (const e of [sibling, grandchild]) expect(state(l, e)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('come from the same member') });
+    // What the donor loop reads to skip such units before computing them.
+    expect(l.relatedDonors(k3.id, [k1.id, k2.id, d1.id, d2.id, founder.id])).toEqual(new Set([k1.id, k2.id, d1.id]));
+    expect([...l.unitsOf(job.id).values()].map((u) => u.status)).toEqual(['open', 'open']);
+    expect(l.computeEarned(k1.id) + l.computeEarned(k2.id) + l.computeEarned(k3.id) + l.computeEarned(d1.id)).toBe(0);
+  });
+
+  it('newcomers vouched by different members form a quorum; two founder-vouched members with a stake between them do not', async () => {
+    await economy();
+    const [n1, n2] = cast.fresh.slice(6, 8) as [TestAuthor, TestAuthor];
+    await add(d1.sign(next(), 'vouch', { member: n1.id, currency: 'MH', amount: 10 }));
+    await add(d2.sign(next(), 'vouch', { member: n2.id, currency: 'MH', amount: 10 }));
+    await add(d3.sign(next(), 'vouch', { member: cast.donors[3]!.id, currency: 'MH', amount: 10 }));
+    const job = await add(owner.sign(T0, 'job', jobBody()));
+    await add(n1.sign(T0 + 100, 'result', result(job.id, 0, H)));
+    await add(n2.sign(T0 + 200, 'result', result(job.id, 0, H)));
+    await add(d3.sign(T0 + 300, 'result', result(job.id, 1, H)));
+    const staked = await add(cast.donors[3]!.sign(T0 + 400, 'result', result(job.id, 1, H)));
+    const l = await ledger();
+    expect([l.balanceOf(n1.id).CH, l.balanceOf(n2.id).CH]).toEqual([40, 40]);
+    expect(state(l, staked)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('not counted') });
+  });
+
+  it('a key whose credit comes through more than 32 vouching accounts does not count', async () => {
+    await economy();
+    const chain = cast.fresh.slice(10, 44);
+    let by = d1;
+    for (const k of chain) {
+      await add(by.sign(next(), 'vouch', { member: k.id, currency: 'MH', amount: 1 }));
+      by = k;
+    }
+    const l = await ledger();
+    // chain[30] has 31 vouchers above it up to d1 (a founder-vouched root): 32 accounts with itself.
+    expect(l.quorumProblem(chain[30]!.id)).toBeUndefined();
+    expect(l.quorumProblem(chain[31]!.id)).toBe('not counted: this account\'s credit comes through more than 32 vouching accounts');
   });
 
   it('the founder counts without a vouch', async () => {
@@ -284,6 +334,20 @@ describe('job: escrow and budget', () => {
     const paid = await ledger();
     expect(paid.balanceOf(owner.id).CH).toBe(-300);
     expect(paid.spendable(owner.id, 'CH')).toBe(0);
+  });
+
+  it('an account has at most 100 open jobs; one that closes makes room for the next', async () => {
+    await economy();
+    const tiny = (expires: number) => jobBody({ units: 1, redundancy: 1, ceiling: 1, budget: 1, expires });
+    const first = await add(owner.sign(T0, 'job', tiny(T0 + 1_000)));
+    for (let i = 1; i < 100; i++) await add(owner.sign(T0 + i, 'job', tiny(T0 + DAY)));
+    const over = await add(owner.sign(T0 + 500, 'job', tiny(T0 + DAY)));
+    const later = await add(owner.sign(T0 + 1_000, 'job', tiny(T0 + DAY))); // the first expired at T0 + 1,000
+    const l = await ledger();
+    expect(state(l, over)).toEqual({ state: 'rejected', reason: 'too many open jobs: at most 100 per account' });
+    expect(state(l, later)).toEqual({ state: 'applied' });
+    expect(l.jobOf(first.id)?.status).toBe('expired');
+    expect(l.openJobsOf(owner.id)).toBe(100);
   });
 
   it('a member cannot release a stake its escrow stands on', async () => {
@@ -380,6 +444,31 @@ describe('result: floods and size', () => {
     const statuses = entries.map((e) => l.statusOf(e.id)?.state);
     expect(statuses.filter((s) => s === 'applied').length).toBe(1 + cast.donors.length + 1 + 3);
     expect(l.balanceOf(owner.id).CH).toBe(0);
+  });
+
+  it('a flood of results, each arriving alone, applies on the cheap path and adds nothing to the unit', async () => {
+    await economy();
+    const job = await add(owner.sign(T0, 'job', jobBody({ units: 1, budget: 100 })));
+    await add(d1.sign(T0 + 1, 'result', result(job.id, 0, H)));
+    const l = await ledger();
+    const before = l.serialize().split('\n')[0]!;
+    const replays: Record<string, number> = {};
+    let time = T0 + 10;
+    // Fresh keys (their first entry each) and one vouched donor repeating itself.
+    const flood: SignedEntry[] = [];
+    for (const k of cast.fresh.slice(50, 250)) flood.push(await k.sign(time++, 'result', result(job.id, 0, X, 1)));
+    for (let i = 0; i < 100; i++) flood.push(await d1.sign(time++, 'result', result(job.id, 0, X, 1)));
+    for (const e of flood) {
+      const r = await l.addEntries([e.bytes]);
+      replays[r.replay] = (replays[r.replay] ?? 0) + 1;
+    }
+    expect(replays).toEqual({ incremental: 300 });
+    expect(l.unitsOf(job.id).get(0)?.results).toHaveLength(1);
+    // The only change of state: each refused entry's line in its author's history.
+    const after = JSON.parse(l.serialize().split('\n')[0]!) as { compute: unknown; balances: unknown };
+    const was = JSON.parse(before) as { compute: unknown; balances: unknown };
+    expect(after.compute).toEqual(was.compute);
+    expect(after.balances).toEqual(was.balances);
   });
 
   it('a result entry is 220–222 bytes for a unit < 16,384 and a claim < 16,384 milli (seq < 128)', async () => {

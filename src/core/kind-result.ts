@@ -16,12 +16,19 @@
 //  4. the donor is not the job's owner (self-dealing: an owner validating its own job);
 //  5. the unit is still open (not validated, not failed): results after validation are not paid;
 //  6. the donor has not returned a counted result for this unit before (one replica per account);
-//  7. the donor counts in a quorum (countsInQuorum): the founder, or an account others have
-//     vouched for (stakes received > 0, any currency). A fresh key's result is recorded (its
-//     entry is kept, rejected with the reason) but never counted, so keys alone validate nothing;
-//  8. no earlier counted result of this unit is from an account the donor has a stake with (in
-//     either direction; the founder's stakes excepted): a voucher and the key it vouched for
-//     are one person as far as the rules can tell.
+//  7. the donor counts in a quorum (quorumEligibilityProblem): the founder, or an account others
+//     have vouched for (stakes received > 0, any currency) whose credit lineage (below) has at
+//     most MAX_LINEAGE accounts. A fresh key's result is recorded (its entry is kept, rejected
+//     with the reason) but never counted, so keys alone validate nothing;
+//  8. no earlier counted result of this unit is from an account related to the donor: one has
+//     a stake on the other (the founder's stakes excepted), or their credit lineages meet.
+//     Credit lineage of A: A, and — unless the founder has a stake on A — every account with a
+//     stake on A, and their lineages in turn. The founder answers for the members it vouches for
+//     (it is the economy's gate), so the walk stops at them; everyone else's credit comes from
+//     someone, and two accounts whose credit comes from one account are one person as far as the
+//     rules can tell: a member's keys, vouched by it directly or through a chain, all have the
+//     member in their lineage, so one person with one founder stake never holds two seats of
+//     a quorum.
 // Then the result is added to the unit. When `redundancy` counted results carry the same hash,
 // the unit is validated: each of those replicas (the quorum: the first `redundancy` with that
 // hash in replay order) is paid the same amount, min(lowest claim of the quorum, ceiling), from
@@ -35,7 +42,7 @@ import { ByteReader, ByteWriter, parseHex, toHex } from './bytes';
 import type { AccountId } from './encoding';
 import type { KindSpec } from './kinds';
 import { readBalance, type LedgerState } from './ledger-state';
-import { readStake, readVouched } from './credit';
+import { readBackers, readStake, readVouched } from './credit';
 import { closeJob, payQuorum, setJob, setUnit } from './compute-apply';
 import { unitOf, type JobRecord, type UnitRecord, type UnitResult } from './compute-state';
 
@@ -71,14 +78,40 @@ export function maxResultsPerUnit(redundancy: number): number {
 export function quorumEligibilityProblem(state: LedgerState, account: AccountId): string | undefined {
   if (account === state.founder) return undefined;
   const v = readVouched(state, account);
-  if (v.MH > 0 || v.CH > 0) return undefined;
-  return 'not counted: results count toward a quorum only from accounts a member has vouched for';
+  if (v.MH === 0 && v.CH === 0) return 'not counted: results count toward a quorum only from accounts a member has vouched for';
+  if (!creditLineage(state, account)) return `not counted: this account's credit comes through more than ${MAX_LINEAGE} vouching accounts`;
+  return undefined;
+}
+
+/** The most accounts a credit lineage may hold; a longer one does not count (it costs a walk per result). */
+export const MAX_LINEAGE = 32;
+
+/**
+ * The credit lineage of `account` (rule 8 of the header): it, and unless the founder vouches for
+ * it, its backers' lineages. Undefined when it holds more than MAX_LINEAGE accounts. The verdict
+ * does not depend on the walk's order: the lineage is a set, and its size is what is capped.
+ */
+export function creditLineage(state: LedgerState, account: AccountId): Set<AccountId> | undefined {
+  const lineage = new Set<AccountId>([account]);
+  const todo = [account];
+  while (todo.length > 0) {
+    const backers = readBackers(state, todo.pop()!);
+    if (backers.includes(state.founder)) continue; // the founder answers for it
+    for (const b of backers) {
+      if (lineage.has(b)) continue;
+      lineage.add(b);
+      if (lineage.size > MAX_LINEAGE) return undefined;
+      todo.push(b);
+    }
+  }
+  return lineage;
 }
 
 /**
- * An account among `donors` that has a stake with `account`, either way (rule 8). The founder's
- * stakes relate nobody: the founder is the economy's gate and vouches for every member it
- * admits (credit.ts), so counting them would keep it out of every quorum with its members.
+ * An account among `donors` related to `account` (rule 8): a stake between them either way, or
+ * credit lineages that meet. The founder's stakes relate nobody: the founder is the economy's
+ * gate and vouches for every member it admits (credit.ts), so counting them would keep it out of
+ * every quorum with its members, and every member out of a quorum with every other.
  */
 export function relatedDonor(state: LedgerState, account: AccountId, donors: Iterable<AccountId>): AccountId | undefined {
   const hasStake = (voucher: AccountId, member: AccountId) => {
@@ -86,7 +119,14 @@ export function relatedDonor(state: LedgerState, account: AccountId, donors: Ite
     const s = readStake(state, voucher, member);
     return s.MH > 0 || s.CH > 0;
   };
-  for (const d of donors) if (hasStake(d, account) || hasStake(account, d)) return d;
+  const mine = creditLineage(state, account);
+  for (const d of donors) {
+    if (hasStake(d, account) || hasStake(account, d)) return d;
+    const theirs = creditLineage(state, d);
+    // A lineage grown past the cap since that result counted: related, to be safe.
+    if (!mine || !theirs) return d;
+    for (const a of theirs) if (mine.has(a)) return d;
+  }
   return undefined;
 }
 
@@ -163,7 +203,7 @@ export function resultProblem(state: LedgerState, donor: AccountId, body: Result
   const ineligible = quorumEligibilityProblem(state, donor);
   if (ineligible) return ineligible;
   const related = relatedDonor(state, donor, unit?.results.map((x) => x.donor) ?? []);
-  if (related) return `not counted: ${related.slice(0, 12)}… already returned unit ${body.unit} and has a stake with this account`;
+  if (related) return `not counted: ${related.slice(0, 12)}… already returned unit ${body.unit}, and its credit and this account's come from the same member`;
   return undefined;
 }
 

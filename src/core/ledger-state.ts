@@ -13,7 +13,8 @@
 //   plus one length per history list) and restoreState exact. A new field in LedgerState must be
 //   added to serializeState, snapshotState and restoreState together (a test checks the keys).
 // - Credit (credit.ts): `stakes` holds every live stake voucher → member; `vouched` and `pledged`
-//   are its two sums (received per member, given per voucher), kept in step by setStake only.
+//   are its two sums (received per member, given per voucher), and `backers` lists, per member,
+//   the vouchers with a live stake on it (sorted): all kept in step by setStake only.
 //   `settingsLog` lists the applied founder settings in replay order (so in founder seq order);
 //   `settings` is its last element's settings (or the initial ones): what an honest client acks.
 
@@ -116,6 +117,8 @@ export interface LedgerState {
   vouched: Map<AccountId, Balance>;
   /** Sum of the stakes each voucher has given. */
   pledged: Map<AccountId, Balance>;
+  /** The vouchers with a live stake on each member, sorted; a list is replaced, never mutated. */
+  backers: Map<AccountId, readonly AccountId[]>;
   supply: { MH: number; CH: number };
   profiles: Map<AccountId, Profile>;
   history: Map<AccountId, HistoryItem[]>;
@@ -141,6 +144,7 @@ export function createLedgerState(founder: AccountId, settings: EconomySettings 
     stakes: new Map(),
     vouched: new Map(),
     pledged: new Map(),
+    backers: new Map(),
     supply: { MH: 0, CH: 0 },
     profiles: new Map(),
     history: new Map(),
@@ -186,6 +190,7 @@ export function serializeState(state: LedgerState): string {
     stakes: sortedEntries(state.stakes).map(([k, b]) => [k, b.MH, b.CH]),
     vouched: sortedEntries(state.vouched).map(([k, b]) => [k, b.MH, b.CH]),
     pledged: sortedEntries(state.pledged).map(([k, b]) => [k, b.MH, b.CH]),
+    backers: sortedEntries(state.backers),
     profiles: sortedEntries(state.profiles),
     history: sortedEntries(state.history),
     flows: state.flows,
@@ -202,6 +207,7 @@ export interface StateSnapshot {
   readonly stakes: ReadonlyMap<string, Balance>;
   readonly vouched: ReadonlyMap<AccountId, Balance>;
   readonly pledged: ReadonlyMap<AccountId, Balance>;
+  readonly backers: ReadonlyMap<AccountId, readonly AccountId[]>;
   readonly supply: { readonly MH: number; readonly CH: number };
   readonly profiles: ReadonlyMap<AccountId, Profile>;
   /** History is append-only, so its length per account is enough to cut it back. */
@@ -214,7 +220,7 @@ export interface StateSnapshot {
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'supply', 'profiles', 'history', 'flows', 'compute',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'compute',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -227,6 +233,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     stakes: new Map(state.stakes),
     vouched: new Map(state.vouched),
     pledged: new Map(state.pledged),
+    backers: new Map(state.backers),
     supply: { ...state.supply },
     profiles: new Map(state.profiles),
     historyLengths,
@@ -247,6 +254,7 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.stakes = new Map(snap.stakes);
   state.vouched = new Map(snap.vouched);
   state.pledged = new Map(snap.pledged);
+  state.backers = new Map(snap.backers);
   state.supply = { ...snap.supply };
   state.profiles = new Map(snap.profiles);
   state.flows.length = snap.flowsLength;

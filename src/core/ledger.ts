@@ -74,7 +74,7 @@ export interface Stake {
 }
 import type { EntryHead, SignedEntry } from './create-entry';
 import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
-import { quorumEligibilityProblem, resultProblem, type ResultBody } from './kind-result';
+import { quorumEligibilityProblem, relatedDonor, resultProblem, type ResultBody } from './kind-result';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -731,6 +731,14 @@ export class Ledger implements CreditReader {
     return this.state.compute.units.get(jobId) ?? EMPTY_UNITS;
   }
 
+  /** How many jobs of `account` are open, by this device's clock. */
+  openJobsOf(account: AccountId): number {
+    const now = this.opts.now();
+    let n = 0;
+    for (const { expires, id } of this.state.compute.expiries) if (expires > now && this.state.compute.jobs.get(id)?.owner === account) n++;
+    return n;
+  }
+
   /** CH milli `account` earned from validated compute units. */
   computeEarned(account: AccountId): number {
     return readEarned(this.state.compute, account);
@@ -739,6 +747,13 @@ export class Ledger implements CreditReader {
   /** Why `account`'s results would not count toward a quorum now, or undefined (kind-result.ts). */
   quorumProblem(account: AccountId): string | undefined {
     return quorumEligibilityProblem(this.state, account);
+  }
+
+  /** The accounts among `donors` whose results would keep `account`'s out of the same quorum (rule 8). */
+  relatedDonors(account: AccountId, donors: Iterable<AccountId>): Set<AccountId> {
+    const out = new Set<AccountId>();
+    for (const d of donors) if (d !== account && relatedDonor(this.state, account, [d])) out.add(d);
+    return out;
   }
 
   /** Why a result by `donor` dated `time` would be refused or not counted now, or undefined. */
