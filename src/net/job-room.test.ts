@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { checkUpdate, JOB_SCHEMA, MAX_JOB_BLOB_BYTES, schemaForRoom } from './sync-guard';
 import { BLOBS_MAP, blobHash, JobRoom, jobRoomName } from './job-room';
+import { JobRooms } from './job-rooms';
 import { MAX_LEASED_UNITS, parseLease } from './job-leases';
 import { seededBytes } from './seeded-bytes';
 
@@ -134,5 +135,26 @@ describe('job room deletions', () => {
     hostile.getMap(BLOBS_MAP).delete(blobHash(bytes));
     expect(receive(donor, deletions[0]!)).toBe(1);
     expect(donor.getMap(BLOBS_MAP).get(blobHash(bytes))).toEqual(bytes);
+  });
+});
+
+describe('job rooms of an economy', () => {
+  const rooms = () => new JobRooms({ economyId: ECONOMY, secret: 's', network: { signaling: [], ice: [] }, persist: false, connect: false });
+
+  it('opens a job\'s room once for every holder and closes it when the last one lets go', async () => {
+    const all = rooms();
+    const [a, b] = await Promise.all([all.open(JOB, 'donor'), all.open(JOB, 'owner')]);
+    expect(a).toBe(b);
+    all.release(JOB, 'donor');
+    expect(a.closed).toBe(false);
+    all.release(JOB, 'owner');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(a.closed).toBe(true);
+    const again = await all.open(JOB, 'owner');
+    expect(again).not.toBe(a);
+    all.close();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(again.closed).toBe(true);
+    await expect(all.open(JOB, 'owner')).rejects.toThrow(/closed/);
   });
 });

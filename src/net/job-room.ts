@@ -180,6 +180,10 @@ export class JobRoom {
     return hash;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get blobCount(): number {
     return this.#blobs.size;
   }

@@ -9,6 +9,8 @@ export interface JobRoomsOptions {
   secret: string;
   network: { signaling: string[]; ice: IceServer[] };
   persist: boolean;
+  /** Connect to peers (default); off in Node tests. */
+  connect?: boolean;
 }
 
 export class JobRooms {
