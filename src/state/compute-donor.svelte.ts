@@ -338,9 +338,14 @@ export class ComputeDonor {
       : [];
     const mine = this.#mineOf(job.id);
     const pool = this.#pool!;
+    const recorded = session.ledger.unitsOf(job.id);
+    // Accounts related to me by stakes: a unit one of them returned would not count from me (rule 8).
+    const donors = new Set<string>();
+    for (const rec of recorded.values()) for (const r of rec.results) donors.add(r.donor);
     const units = planUnits({
       job: { id: job.id, units: job.body.units, redundancy: job.body.redundancy, expires: job.body.expires },
-      units: session.ledger.unitsOf(job.id), leases, me: session.me, now: now(), max: Math.min(MAX_LEASED_UNITS, pool.size * 2), mine,
+      units: recorded, leases, me: session.me, now: now(), max: Math.min(MAX_LEASED_UNITS, pool.size * 2), mine,
+      related: session.ledger.relatedDonors(session.me, donors),
     });
     if (units.length === 0) return false;
     for (const unit of units) mine.add(unit);
