@@ -7,6 +7,7 @@ import { SettingsPage } from './pages/settings.page';
 import { IdentityPage } from './pages/identity.page';
 import { EconomyPage } from './pages/economy.page';
 import { WalletPage } from './pages/wallet.page';
+import { ComputePage } from './pages/compute.page';
 
 export class Person {
   readonly shell: AppShell;
@@ -14,6 +15,7 @@ export class Person {
   readonly identity: IdentityPage;
   readonly economy: EconomyPage;
   readonly wallet: WalletPage;
+  readonly compute: ComputePage;
   constructor(
     readonly name: string,
     readonly context: BrowserContext,
@@ -24,6 +26,7 @@ export class Person {
     this.identity = new IdentityPage(page);
     this.economy = new EconomyPage(page);
     this.wallet = new WalletPage(page);
+    this.compute = new ComputePage(page);
   }
 
   /** Sets the display name (Settings) so others can pick this person from the member list. */

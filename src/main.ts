@@ -20,6 +20,8 @@ import { AppUpdate } from './state/app-update.svelte';
 import { NetworkSettings } from './state/network-settings.svelte';
 import { ConnectionCheck } from './state/connection-check.svelte';
 import { Identity } from './state/identity.svelte';
+import { Compute } from './state/compute.svelte';
+import { createComputePool } from './compute';
 import type { AppState } from './state/app-state';
 import { EstimationDesk } from './state/estimation-desk.svelte';
 import { createStoredSecrets } from './net/estimation-secrets';
@@ -68,6 +70,10 @@ const economies = new Economies({
 });
 // Votes stay on this device until revealed (net/estimation-secrets.ts), in the settings store.
 const estimation = new EstimationDesk({ economies, secrets: createStoredSecrets(store), randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)) });
+const compute = new Compute({
+  economies, now: Date.now, cores: navigator.hardwareConcurrency || 2,
+  createPool: (size) => createComputePool({ size }),
+});
 const app: AppState = {
   router: new Router(),
   online,
@@ -77,6 +83,7 @@ const app: AppState = {
   identity,
   economies,
   estimation,
+  compute,
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
@@ -93,6 +100,8 @@ declare global {
       economies: Economies;
       /** The open estimation session (e2e/estimation.spec.ts reads its view and writes as a hostile member would). */
       estimation: EstimationDesk;
+      /** The Compute view's state; `compute.donor.tamper = true` makes this tab return corrupted results (e2e). */
+      compute: Compute;
       /** Joins one document generation's room (default: the current one by this page's clock). */
       openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
       /** The whole state of a document as one Yjs update (what a peer holds, byte for byte). */
@@ -106,6 +115,7 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
   window.hourmesh = {
     economies,
     estimation,
+    compute,
     openRawDocument(link, generation = generationAt(Date.now(), generations)) {
       const parsed = parseInviteLink(link);
       if (!parsed.ok) throw new Error(parsed.error);

@@ -12,9 +12,9 @@
 // sequence of actions forks this person's account.
 import type * as Y from 'yjs';
 import {
-  Ledger, toHex, checkTransfer, checkVouch, checkRelease, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
+  Ledger, toHex, checkTransfer, checkVouch, checkRelease, checkResult, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
   type TaskCheck, type TaskPostBody, type TaskPostInput, type TaskStepBody, type TaskStepInput, type TaskVoteBody, type TaskVoteInput,
-  type TaskEstimateBody, type TaskEstimateInput,
+  type TaskEstimateBody, type TaskEstimateInput, type JobBody, type ResultBody,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer, type TransferCheck, type TransferInput,
 } from '../core';
 import { LedgerSync } from './ledger-sync';
@@ -24,6 +24,8 @@ import type { Presence } from './presence';
 import { GenerationChannels } from './generation-channels';
 import { DEFAULT_GENERATIONS, generationDocumentName, generationAt, generationsToJoin, type GenerationClock } from './generations';
 import { DEFAULT_REFILL } from './refill';
+import { JobRooms } from './job-rooms';
+import { JobRoom } from './job-room';
 import type { EconomyRecord } from './db';
 import type { EntryStore } from './entry-store';
 import type { IceServer } from './network-config';
@@ -74,6 +76,8 @@ export function documentNameOf(economyId: string, now: number = Date.now(), cloc
 export class EconomySession {
   readonly record: EconomyRecord;
   readonly ledger: Ledger;
+  /** The rooms of compute jobs this tab works on or owns (./job-rooms.ts): bulky bytes live there. */
+  readonly jobRooms: JobRooms;
   readonly #deps: EconomySessionDeps;
   readonly #sync: LedgerSync;
   readonly #me: string;
@@ -98,6 +102,7 @@ export class EconomySession {
     const pacing = { now: () => performance.now(), wait: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
     this.ledger = new Ledger({ crypto: deps.crypto, economy: deps.record.id, founder: deps.record.founder, now: deps.now, pacing });
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
+    this.jobRooms = new JobRooms({ economyId: deps.record.id, secret: deps.record.secret, network: deps.network, persist: deps.persistDocument });
     this.#unshared = new Set(deps.record.unshared ?? []);
     this.#sync = new LedgerSync({
       ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
@@ -325,6 +330,24 @@ export class EconomySession {
     return { signer, crypto, network, secret: this.record.secret, persistDocument, name: this.#presence.name, colour: this.#presence.colour };
   }
 
+  /** Signs a job that core/kind-job.ts checkJob passed (the replay checks it again). */
+  async postJob(body: JobBody): Promise<SendResult> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return this.#write('job', body);
+  }
+
+  /** Signs a unit's result (its bytes are already in the job's room), if it would count. */
+  async publishResult(body: ResultBody): Promise<SendResult> {
+    const checked = checkResult(this.ledger, this.#me, body, this.#deps.now());
+    if (!checked.ok) return checked;
+    return this.#write('result', checked.body);
+  }
+
+  /** Forgets a job room's cache on this device (a staging copy once its job is posted). */
+  async forgetJobRoom(name: string): Promise<void> {
+    if (this.#deps.persistDocument) await JobRoom.forget(this.record.id, name).catch(() => undefined);
+  }
+
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
     return this.#sync.importEntries(entries);
   }
@@ -336,6 +359,7 @@ export class EconomySession {
 
   close(): void {
     clearInterval(this.#refreshTimer);
+    this.jobRooms.close();
     this.#channels?.close();
     this.#sync.destroy();
     this.#listeners.clear();

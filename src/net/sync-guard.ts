@@ -54,6 +54,8 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { sha256Sync } from '../core/sha256';
+import { toHex } from '../core/bytes';
 
 /** Rule for one root type of the shared document. */
 export type RootRule =
@@ -64,6 +66,14 @@ export type RootRule =
       isKey: (key: string) => boolean;
       /** Values are Yjs binary content (`map.set(key, Uint8Array)`) of at most this many bytes. */
       maxValueBytes: number;
+      /**
+       * Content addressing: when set, a value must satisfy it against its own key (a pure function
+       * of the bytes, so every honest guard gives the same verdict). Such a root is write-once: an
+       * item that inherits its key from a neighbour (an overwrite) cannot be checked and is refused,
+       * and in a document whose every root is content-addressed, delete sets are dropped (an
+       * honest client never deletes there; a hostile one could otherwise erase any blob).
+       */
+      isValue?: (key: string, value: Uint8Array) => boolean;
     }
   | {
       kind: 'text';
@@ -102,10 +112,29 @@ export const ESTIMATION_SCHEMA: DocSchema = Object.freeze({
 /** Room-name prefix of estimation sessions (./estimation-session.ts). */
 export const ESTIMATION_ROOM_PREFIX = 'hourmesh-estimate:v1:';
 
+/** Largest blob of a job room (a WebAssembly module, a manifest of unit inputs, one result). */
+export const MAX_JOB_BLOB_BYTES = 1024 * 1024;
+
+/**
+ * A compute job's room (./job-room.ts, docs/PROTOCOL.md "Job rooms"): `blobs`, SHA-256 hex of the
+ * bytes → the bytes (≤ MAX_JOB_BLOB_BYTES). A value whose hash is not its key is replaced by GC
+ * on arrival, so it is never stored nor served on.
+ */
+export const JOB_SCHEMA: DocSchema = Object.freeze({
+  blobs: {
+    kind: 'map', maxKeyLength: 64, isKey: (k: string) => ENTRY_ID.test(k), maxValueBytes: MAX_JOB_BLOB_BYTES,
+    isValue: (key: string, value: Uint8Array) => toHex(sha256Sync(value)) === key,
+  },
+});
+
+/** Room-name prefix of job rooms (./job-room.ts). */
+export const JOB_ROOM_PREFIX = 'hourmesh-job:';
+
 /** The schema of a room's document, from its name. Every other room is an economy. */
 export function schemaForRoom(room: string): DocSchema {
   if (room.startsWith(CONNECTION_CHECK_ROOM_PREFIX)) return CONNECTION_CHECK_SCHEMA;
   if (room.startsWith(ESTIMATION_ROOM_PREFIX)) return ESTIMATION_SCHEMA;
+  if (room.startsWith(JOB_ROOM_PREFIX)) return JOB_SCHEMA;
   return ECONOMY_SCHEMA;
 }
 
@@ -300,7 +329,7 @@ const TYPE_REF_MAX = 6;
 /** A struct's content as far as the schema cares. */
 type Content =
   | { kind: 'deleted' }
-  | { kind: 'binary'; bytes: number }
+  | { kind: 'binary'; bytes: number; data: Uint8Array }
   | { kind: 'string'; length: number }
   | { kind: 'other'; name: string };
 
@@ -312,6 +341,8 @@ type Content =
 export function checkUpdate(update: Uint8Array, schema: DocSchema): UpdateCheck {
   const replace: { start: number; end: number; length: number }[] = [];
   let firstReason = '';
+  const writeOnce = isWriteOnce(schema);
+  let dropDeletes = false;
   try {
     const decoder = decoding.createDecoder(update);
     let records = 0;
@@ -348,8 +379,9 @@ export function checkUpdate(update: Uint8Array, schema: DocSchema): UpdateCheck 
         }
       }
     }
-    // Delete set: read to check it parses; deleting is allowed.
+    // Delete set: read to check it parses; deleting is allowed, except in a write-once document.
     const dsClients = decoding.readVarUint(decoder);
+    if (dsClients > 0 && writeOnce) dropDeletes = true;
     for (let c = 0; c < dsClients; c++) {
       decoding.readVarUint(decoder); // client
       const ranges = decoding.readVarUint(decoder);
@@ -363,8 +395,13 @@ export function checkUpdate(update: Uint8Array, schema: DocSchema): UpdateCheck 
   } catch (error) {
     return { ok: false, reason: error instanceof GuardError ? `malformed update: ${error.message}` : 'malformed update' };
   }
-  if (replace.length === 0) return { ok: true, update, replaced: 0, reason: '' };
-  const result = replaceWithGc(update, replace);
+  if (replace.length === 0 && !dropDeletes) return { ok: true, update, replaced: 0, reason: '' };
+  let result = replaceWithGc(update, replace);
+  if (dropDeletes) {
+    // GC replacement changed the structs' byte lengths: find the delete set in the rewritten bytes.
+    result = withoutDeleteSet(result);
+    if (!firstReason) firstReason = 'a deletion in a write-once document';
+  }
   // A rewritten update gets Yjs's own reader as the last word. An untouched one was just read
   // byte for byte the way that reader does (the seeded mutation test holds the two together);
   // decoding it again would cost ~150 ms and a second copy of a 30 MB late-join document.
@@ -373,8 +410,34 @@ export function checkUpdate(update: Uint8Array, schema: DocSchema): UpdateCheck 
   } catch {
     return { ok: false, reason: 'malformed update (Yjs cannot decode the rewritten update)' };
   }
-  const reason = `${replace.length} struct(s) outside the document schema replaced by GC (first: ${firstReason})`;
-  return { ok: true, update: result, replaced: replace.length, reason };
+  const reason = `${replace.length} struct(s) outside the document schema replaced by GC${dropDeletes ? ', deletions dropped' : ''} (first: ${firstReason})`;
+  return { ok: true, update: result, replaced: replace.length + (dropDeletes ? 1 : 0), reason };
+}
+
+/** Every root content-addressed (RootRule.isValue): nothing there is ever deleted by an honest client. */
+function isWriteOnce(schema: DocSchema): boolean {
+  const rules = Object.values(schema);
+  return rules.length > 0 && rules.every((r) => r.kind === 'map' && r.isValue !== undefined);
+}
+
+/** `update` (already checked) with an empty delete set. */
+function withoutDeleteSet(update: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(update);
+  const clients = decoding.readVarUint(decoder);
+  for (let c = 0; c < clients; c++) {
+    const structs = decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
+    for (let s = 0; s < structs; s++) {
+      const info = decoding.readUint8(decoder);
+      if (info === REF_GC || info === REF_SKIP) decoding.readVarUint(decoder);
+      else readItem(decoder, info);
+    }
+  }
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8Array(encoder, update.subarray(0, decoder.pos));
+  encoding.writeVarUint(encoder, 0);
+  return encoding.toUint8Array(encoder);
 }
 
 class GuardError extends Error {}
@@ -416,8 +479,10 @@ function readContent(decoder: decoding.Decoder, ref: number): { content: Content
   switch (ref) {
     case REF_DELETED:
       return { content: { kind: 'deleted' }, length: decoding.readVarUint(decoder) };
-    case REF_BINARY:
-      return { content: { kind: 'binary', bytes: decoding.readVarUint8Array(decoder).byteLength }, length: 1 };
+    case REF_BINARY: {
+      const data = decoding.readVarUint8Array(decoder);
+      return { content: { kind: 'binary', bytes: data.byteLength, data }, length: 1 };
+    }
     case REF_STRING: {
       // Yjs counts a string item's length in UTF-16 code units of the decoded string.
       const length = decoding.readVarString(decoder).length;
@@ -464,7 +529,7 @@ function judgeItem(item: ItemView, schema: DocSchema): string | null {
   if (item.root === null) {
     // Parent and key come from a neighbour that is (or will be) in the document already.
     const rules = Object.values(schema);
-    const problems = rules.map((rule) => judgeContent(item.content, rule));
+    const problems = rules.map((rule) => judgeContent(item.content, rule, null));
     return problems.some((p) => p === null) ? null : problems[0] ?? 'no root allowed';
   }
   if (!Object.hasOwn(schema, item.root)) return `root "${clip(item.root)}" is not in the schema`;
@@ -475,14 +540,19 @@ function judgeItem(item: ItemView, schema: DocSchema): string | null {
   } else if (item.key !== null) {
     return `a keyed item in text root "${item.root}"`;
   }
-  return judgeContent(item.content, rule);
+  return judgeContent(item.content, rule, item.key);
 }
 
-function judgeContent(content: Content, rule: RootRule): string | null {
+/** `key` is null for an item that inherits its key from a neighbour. */
+function judgeContent(content: Content, rule: RootRule, key: string | null): string | null {
   if (content.kind === 'deleted') return null;
   if (rule.kind === 'map') {
     if (content.kind !== 'binary') return `value is ${content.kind === 'other' ? content.name : content.kind}, not binary`;
-    return content.bytes > rule.maxValueBytes ? `value of ${content.bytes} bytes (at most ${rule.maxValueBytes})` : null;
+    if (content.bytes > rule.maxValueBytes) return `value of ${content.bytes} bytes (at most ${rule.maxValueBytes})`;
+    if (!rule.isValue) return null;
+    if (key === null) return 'an overwrite of a content-addressed value';
+    // Size was checked first: the hash is computed over at most maxValueBytes.
+    return rule.isValue(key, content.data) ? null : `value does not match its key "${clip(key)}"`;
   }
   if (content.kind !== 'string') return `text content is ${content.kind === 'other' ? content.name : content.kind}`;
   return content.length > rule.maxInsertLength ? `text insert of ${content.length} characters (at most ${rule.maxInsertLength})` : null;

@@ -7,6 +7,7 @@ import type { ConnectionCheck } from './connection-check.svelte';
 import type { Identity } from './identity.svelte';
 import type { Economies } from './economies.svelte';
 import type { EstimationDesk } from './estimation-desk.svelte';
+import type { Compute } from './compute.svelte';
 
 export interface AppState {
   router: Router;
@@ -17,4 +18,5 @@ export interface AppState {
   identity: Identity;
   economies: Economies;
   estimation: EstimationDesk;
+  compute: Compute;
 }
