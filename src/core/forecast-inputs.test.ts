@@ -16,7 +16,7 @@ let t: number;
 const next = () => (t += 10);
 
 beforeAll(async () => {
-  cast = await createCast(0xf0ca, 4, 0);
+  cast = await createCast(0xf0ca, 4, 1);
   ({ founder, owner } = cast);
   [d1, d2, d3] = cast.donors as [TestAuthor, TestAuthor, TestAuthor];
 });
@@ -94,7 +94,16 @@ describe('backlog from the replayed state', () => {
     expect(replenishmentRequests([], b.needs).map((r) => r.text)).toEqual(['task “Port the parser” needs 20 man-hours']);
   });
 
-  it('a forged or fresh-key job adds nothing: only what replay applied counts', async () => {
+  it('a fresh key’s result does not shrink the backlog: an uncounted result is no replica', async () => {
+    await economy();
+    const job = await add(owner.sign(T0, 'job', jobBody({ units: 1 })));
+    // The owner's own result and a fresh (unvouched) key's result are refused by replay.
+    await add(owner.sign(T0 + 50, 'result', result(job.id, 0, hashOf('a'))));
+    await add(cast.fresh[0]!.sign(T0 + 100, 'result', result(job.id, 0, hashOf('a'))));
+    expect(backlog(await ledger())).toMatchObject({ CH: 100, units: 1 });
+  });
+
+  it('a job beyond its poster’s room adds nothing: only what replay applied counts', async () => {
     await economy();
     // d1 has MH credit only: a CH job beyond its room is rejected, so it is no demand.
     const job = await add(d1.sign(T0, 'job', jobBody({ units: 1_000, budget: 100_000 })));
