@@ -25,4 +25,5 @@ print('Counterfactual: no recouping (the software is given away; constant produc
 const last = (rows: readonly WorkedExampleRow[]) => rows[rows.length - 1]!;
 console.log(`\nInvested after ${withRecoup.rows.length} rounds: ${formatAmount(last(withRecoup.rows).invested)} MH with recouping, ${formatAmount(last(without.rows).invested)} MH without.`);
 console.log(`Minted supply: ${formatAmount(last(withRecoup.rows).supply)} MH with recouping, ${formatAmount(last(without.rows).supply)} MH without (= Σ of the mints; Σ holdings = supply).`);
+console.log(`Delivered hours are real tasks (post, committed votes of vouched members, estimate, claim, done, accept — which pays): ${withRecoup.tasks.accepted} accepted with recouping, ${without.tasks.accepted} without. Downloads are transfers counted as flow (no download kind yet).`);
 console.log('"in balances": mints the ledger has credited as spendable money — a round\'s mints once the next round\'s entries pass its end.');

@@ -55,7 +55,7 @@ describe('replenishment requests', () => {
     const requests = replenishmentRequests([ch, mh], [{ id: 't1', title: 'Port the parser', currency: 'MH', missing: 20_000 }]);
     expect(requests.map((r) => r.text)).toEqual([
       'task “Port the parser” needs 20 man-hours',
-      'about 4 cpu-hours more are needed in the next epoch — donate this tab',
+      'about 4 cpu-hours more are needed this epoch — donate this tab',
     ]);
     expect(requests[1]).toMatchObject({ currency: 'CH', amount: 4_000, subject: { kind: 'epoch' } });
   });

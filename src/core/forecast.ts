@@ -10,6 +10,7 @@
 // (0 for a single point). Error on the past: the one-step-ahead forecasts of epochs 2.. against
 // what happened: MAE (milli) and MAPE (per-mille, over epochs whose actual value was > 0).
 // Requests are data (currency, amount, sentence); the UI shows them as banners where people act.
+// The inputs from the replayed state (queued units, estimated tasks) are in forecast-inputs.ts.
 
 import { formatAmount, type Currency } from './amounts';
 
@@ -139,7 +140,7 @@ export function replenishmentRequests(forecasts: readonly CurrencyForecast[], ne
   for (const f of forecasts) {
     if (f.shortfall <= 0) continue;
     const how = f.currency === 'CH' ? ' — donate this tab' : ' — take a task';
-    out.push({ currency: f.currency, amount: f.shortfall, subject: { kind: 'epoch' }, text: `${aboutHours(f.shortfall, f.currency)} more are needed in the next epoch${how}` });
+    out.push({ currency: f.currency, amount: f.shortfall, subject: { kind: 'epoch' }, text: `${aboutHours(f.shortfall, f.currency)} more are needed this epoch${how}` });
   }
   for (const n of needs) {
     if (n.missing <= 0) continue;

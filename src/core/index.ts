@@ -58,5 +58,6 @@ export { computeOrchestrator, epochSeries, holdingsOf, revisedEpochs, serializeO
 export { IncrementalOrchestrator } from './orchestrator-incremental';
 export { auditLedger, type AuditReport } from './orchestrator-audit';
 export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type ReplenishmentRequest } from './forecast';
+export { backlogOf, forecastBacklog, type Backlog, type BacklogForecast } from './forecast-inputs';
 export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';

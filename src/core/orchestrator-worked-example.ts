@@ -16,17 +16,17 @@
 // - Counterfactual (recoup = false): the software is given away (downloads pay nothing), so the
 //   developer has no tokens to trade for anyone's time: the project stays at his 2,000 hours
 //   ("his productivity stays constant").
-// Payments for delivered hours are signed transfers here, tagged task or download, and recorded
-// as FlowRecords when the ledger applied them — what the task and download kinds push into
-// state.flows once they exist; plain transfers would not be flow.
+// Delivered hours are real tasks (kinds 9–12: post, estimate by committed votes of vouched
+// members, claim, done, accept — which pays MH and records the 'task' flow). Downloads have no
+// kind yet: their payments are transfers the ledger is told to count as 'download' flow
+// (LedgerOptions.transferFlow); plain transfers would not be flow.
 
-import type { Currency } from './amounts';
 import { createSimulationKeys } from './crypto-port-memory';
 import { TEST_ECONOMY, TestAuthor } from './credit-test-kit';
 import { Ledger } from './ledger';
 import type { SignedEntry } from './create-entry';
 import { epochEnd, epochStart } from './epochs';
-import type { FlowRecord } from './ledger-state';
+import { voteCommitment } from './vote-commitment';
 import { computeOrchestrator, holdingsOf, type OrchestratorResult } from './orchestrator';
 import { createRandom, pickInt } from './random';
 
@@ -64,7 +64,7 @@ export interface WorkedExampleRow {
   readonly credited: number;
 }
 
-export async function runWorkedExample(opts: { recoup: boolean; seed?: number }): Promise<{ rows: WorkedExampleRow[]; result: OrchestratorResult }> {
+export async function runWorkedExample(opts: { recoup: boolean; seed?: number }): Promise<{ rows: WorkedExampleRow[]; result: OrchestratorResult; tasks: { posted: number; accepted: number; flows: number } }> {
   const seed = opts.seed ?? 2009;
   const maxUsers = Math.max(...USERS_PER_ROUND);
   const keys = await createSimulationKeys(globalThis.crypto.subtle, maxUsers + 1, seed);
@@ -74,19 +74,51 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
   const users = userSigners.map((s) => new TestAuthor(s, crypto));
   const random = createRandom(seed);
   const entries: SignedEntry[] = [];
-  const tagged = new Map<string, { source: FlowRecord['source']; payer: string; payee: string; amount: number; time: number }>();
   const t0 = epochStart(EXAMPLE_FIRST_EPOCH, EXAMPLE_EPOCH_MS);
   // The founder fixes the epoch length (a day) and a credit limit that lets a 500 h stake count.
   entries.push(await dev.sign(t0 + 1_000, 'economy-settings', { creditLimit: { MH: STAKE, CH: 10_000 }, epochMs: EXAMPLE_EPOCH_MS }));
-  const pay = async (from: TestAuthor, to: TestAuthor, amount: number, time: number, source: FlowRecord['source'], memo: string) => {
-    const e = await from.sign(time, 'transfer', { to: to.id, currency: 'MH', amount, memo }, 1);
-    entries.push(e);
-    tagged.set(e.id, { source, payer: from.id, payee: to.id, amount, time });
+  // Downloads have no kind yet: a download's payment is a transfer the ledger is told to count as
+  // flow (LedgerOptions.transferFlow, by memo). Delivered hours are real tasks (below).
+  const download = async (from: TestAuthor, to: TestAuthor, amount: number, time: number, memo: string) => {
+    entries.push(await from.sign(time, 'transfer', { to: to.id, currency: 'MH', amount, memo }, 1));
+  };
+  let taskNo = 0;
+  /**
+   * Hours delivered as a real task (docs/TASKS.md): the poster posts it and starts estimating;
+   * two vouched voters commit honest votes (hours − 10 % and hours + 10 %: their median is the
+   * hours, the spread within 2×) and one settles them in a task-estimate entry; the developer
+   * claims it, marks it done and the poster accepts — which pays the estimate in MH from the
+   * poster to the developer and records the 'task' flow. Returns the time after the last entry.
+   */
+  const task = async (poster: TestAuthor, developer: TestAuthor, voters: readonly [TestAuthor, TestAuthor], hours: number, time: number, title: string): Promise<number> => {
+    const id = ++taskNo;
+    const post = await poster.sign(time++, 'task-post', { title: `${title} #${id}`, description: '', criteria: '', project: 'project', reviewers: [] }, 1);
+    entries.push(post);
+    entries.push(await poster.sign(time++, 'task-step', { task: post.id, action: 'start', text: '' }, 1));
+    const reveals = [];
+    for (const [k, voter] of voters.entries()) {
+      const value = k === 0 ? hours - hours / 10 : hours + hours / 10;
+      const salt = (id * 2 + k).toString(16).padStart(32, '0');
+      const commitment = voteCommitment({ economy: TEST_ECONOMY, taskId: post.id, round: 1, voter: voter.id, value, salt })!;
+      entries.push(await voter.sign(time++, 'task-vote', { task: post.id, round: 1, commitment }, 1));
+      reveals.push({ voter: voter.id, value, salt, commitment });
+    }
+    entries.push(await voters[0].sign(time++, 'task-estimate', { task: post.id, round: 1, estimate: hours, votes: reveals }, 1));
+    entries.push(await developer.sign(time++, 'task-step', { task: post.id, action: 'claim', text: '' }, 1));
+    entries.push(await developer.sign(time++, 'task-step', { task: post.id, action: 'done', text: `delivered #${id}` }, 1));
+    entries.push(await poster.sign(time++, 'task-step', { task: post.id, action: 'accept', text: '' }, 1));
+    return time;
+  };
+  /** Two vouched voters, neither of them the poster nor the developer. */
+  const votersFor = (poster: TestAuthor, developer: TestAuthor): [TestAuthor, TestAuthor] => {
+    const pool = users.filter((u) => u !== poster && u !== developer);
+    return [pool[0]!, pool[1]!];
   };
   const rows: WorkedExampleRow[] = [];
   let invested = OWN_HOURS;
   let admitted = 0;
   let result: OrchestratorResult | undefined;
+  let tasks = { posted: 0, accepted: 0, flows: 0 };
   for (let r = 1; r <= USERS_PER_ROUND.length; r++) {
     const epoch = EXAMPLE_FIRST_EPOCH + r - 1;
     let t = epochStart(epoch, EXAMPLE_EPOCH_MS) + 60_000;
@@ -97,13 +129,14 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
       // downloaded by the users there were then; each of them downloads it and pays its price.
       const predicted = USERS_PER_ROUND[r - 2]!;
       const price = OWN_HOURS / predicted;
-      for (let u = 0; u < predicted; u++) await pay(users[u]!, dev, price, (t += 1_000), 'download', `download of release ${r - 1}`);
+      for (let u = 0; u < predicted; u++) await download(users[u]!, dev, price, (t += 1_000), `download of release ${r - 1}`);
       // Trade the recouped tokens for other developers' time: 20-hour tasks, spread over the
       // project's contractors (the first CONTRACTORS users).
       let left = OWN_HOURS;
       for (let k = 0; left > 0; k++) {
         const amount = Math.min(DEV_TASK, left);
-        await pay(dev, users[(r + k) % CONTRACTORS]!, amount, (t += 1_000), 'task', `project task, round ${r}`);
+        const contractor = users[(r + k) % CONTRACTORS]!;
+        t = await task(dev, contractor, votersFor(dev, contractor), amount, t + 1_000, `project task, round ${r}`);
         left -= amount;
       }
     }
@@ -112,20 +145,18 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
     // the community).
     const before = r === 1 ? CONTRACTORS : USERS_PER_ROUND[r - 2]!;
     for (let u = r === 1 ? CONTRACTORS : before; u < n; u++) {
-      await pay(users[u]!, users[pickInt(random, before)]!, NEWCOMER_TASK, (t += 1_000), 'task', `task, round ${r}`);
+      const helper = users[pickInt(random, before)]!;
+      t = await task(users[u]!, helper, votersFor(users[u]!, helper), NEWCOMER_TASK, t + 1_000, `task, round ${r}`);
     }
     const now = epochEnd(epoch, EXAMPLE_EPOCH_MS);
-    // The ledger knows which transfers stand for delivered hours (their memos), so it credits
-    // each round's mints as money when the next round's entries pass its end (mint-replay.ts).
-    const ledger = new Ledger({ economy: TEST_ECONOMY, crypto, founder: dev.id, now: () => now, transferFlow: (memo) => flowOfMemo(memo) });
+    // The ledger counts accepted tasks (and, by memo, downloads) as flow, so it credits each
+    // round's mints as money when the next round's entries pass its end (mint-replay.ts).
+    const ledger = new Ledger({ economy: TEST_ECONOMY, crypto, founder: dev.id, now: () => now, transferFlow: (memo) => (memo.startsWith('download of release') ? 'download' : undefined) });
     await ledger.addEntries(entries.map((e) => e.bytes));
     await ledger.whenVerified();
-    const flows: FlowRecord[] = [];
-    for (const [id, f] of tagged) {
-      if (ledger.statusOf(id)?.state !== 'applied') continue;
-      flows.push({ entryId: id, time: f.time, currency: 'MH' as Currency, payer: f.payer, payee: f.payee, amount: f.amount, source: f.source });
-    }
-    if (ledger.flows.length !== flows.length) throw new Error('the ledger tagged other payments as flow than the example');
+    const flows = [...ledger.flows];
+    const accepted = [...ledger.tasks.values()].filter((k) => k.status === 'accepted').length;
+    tasks = { posted: ledger.tasks.size, accepted, flows: flows.filter((f) => f.source === 'task').length };
     if (ledger.settings.epochMs !== EXAMPLE_EPOCH_MS) throw new Error('the settings entry did not fix the epoch length');
     // What the ledger applied, not what was planned: a payment beyond its payer's room is refused.
     const thisRound = flows.filter((f) => f.time >= epochStart(epoch, EXAMPLE_EPOCH_MS) && f.time < now);
@@ -151,12 +182,5 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
       credited: ledger.supply('MH'),
     });
   }
-  return { rows, result: result! };
-}
-
-/** The example's payments for delivered hours, by memo: downloads of a release, and tasks. */
-function flowOfMemo(memo: string): FlowRecord['source'] | undefined {
-  if (memo.startsWith('download of release')) return 'download';
-  if (memo.startsWith('project task') || memo.startsWith('task, round')) return 'task';
-  return undefined;
+  return { rows, result: result!, tasks };
 }

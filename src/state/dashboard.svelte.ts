@@ -3,8 +3,8 @@
 // requests, which epochs a late entry revised, and the audit. Read live through createSubscriber.
 import { createSubscriber } from 'svelte/reactivity';
 import {
-  auditLedger, createWebCryptoPort, epochEnd, epochSeries, forecastCurrency, IncrementalOrchestrator,
-  Ledger, replenishmentRequests, revisedEpochs, type AuditReport, type Currency, type CurrencyForecast, type OrchestratorResult,
+  auditLedger, backlogOf, createWebCryptoPort, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
+  Ledger, replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
   type ReplenishmentRequest,
 } from '../core';
 import type { ActiveEconomy } from './active-economy.svelte';
@@ -21,7 +21,9 @@ export interface DashboardSnapshot {
   readonly supply: Record<Currency, number[]>;
   /** My holdings at the end of each epoch: my payments and receipts so far + my mints of complete epochs. */
   readonly mine: Record<Currency, number[]>;
-  readonly forecast: Record<Currency, CurrencyForecast>;
+  readonly forecast: Record<Currency, BacklogForecast>;
+  /** What waits now: queued compute units and tasks (forecast-inputs.ts). */
+  readonly backlog: Backlog;
   readonly requests: ReplenishmentRequest[];
   readonly myMinted: { MH: number; CH: number };
   /** The part of myMinted of epochs complete by the clock that no entry has credited yet. */
@@ -71,11 +73,14 @@ export class EconomyDashboard {
       const minted = cumulative(myMintPerEpoch(c));
       return mh.epochs.map((e, i) => balanceAt(c, epochEnd(e, epochMs)) + (minted[i] ?? 0));
     };
+    // Demand: what waits now (queued compute units, estimated unclaimed tasks); supply: the paid
+    // flow per epoch, forecast for the epoch in progress, less what it already paid
+    // (forecast-inputs.ts). Donors' capacity is not in the ledger (the network sees it), so
+    // none is passed here.
+    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
     const forecast = {
-      // Demand: what consumers paid for; supply: what suppliers kept delivering (clean flow).
-      // The compute and task kinds will add queued units, open tasks and donor capacity.
-      MH: forecastCurrency('MH', series('MH', (m) => m.gross), series('MH', (m) => m.gross)),
-      CH: forecastCurrency('CH', series('CH', (m) => m.gross), series('CH', (m) => m.gross)),
+      MH: forecastBacklog('MH', series('MH', (m) => m.gross), result.open.gross.MH, backlog.MH),
+      CH: forecastBacklog('CH', series('CH', (m) => m.gross), result.open.gross.CH, backlog.CH),
     };
     const myMinted = result.minted.get(me) ?? { MH: 0, CH: 0 };
     return {
@@ -88,7 +93,8 @@ export class EconomyDashboard {
       supply: { MH: cumulative(series('MH', (m) => m.minted)), CH: cumulative(series('CH', (m) => m.minted)) },
       mine: { MH: mine('MH'), CH: mine('CH') },
       forecast,
-      requests: replenishmentRequests([forecast.MH, forecast.CH]),
+      backlog,
+      requests: replenishmentRequests([forecast.MH, forecast.CH], backlog.needs),
       myMinted: { MH: myMinted.MH, CH: myMinted.CH },
       myDue: { MH: Math.max(0, myMinted.MH - ledger.mintedTo(me).MH), CH: Math.max(0, myMinted.CH - ledger.mintedTo(me).CH) },
     };
