@@ -14,13 +14,14 @@ test('the app opens offline after the first visit and says it is offline', async
   await dana.shell.open('Settings');
 });
 
-test('every view is reachable and an unbuilt view says what it will hold', async ({ openPerson }) => {
+test('every view is reachable, and before joining an economy Compute says where to start', async ({ openPerson }) => {
   const erin = await openPerson('erin');
-  for (const view of ['Tasks', 'Estimate', 'Compute', 'Economy', 'Wallet'] as const) {
+  for (const view of ['Tasks', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings', 'Wallet'] as const) {
     await erin.shell.open(view);
   }
   await erin.shell.open('Compute');
-  await expect(erin.page.getByText('not available in this version yet')).toBeVisible();
+  await erin.page.getByRole('link', { name: 'Create an economy or join one' }).click();
+  await expect(erin.page.getByRole('heading', { level: 1, name: 'Economy' })).toBeVisible();
 });
 
 test('the layout fits a 360 px phone without sideways scrolling', async ({ openPerson }) => {
