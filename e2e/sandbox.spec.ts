@@ -240,12 +240,19 @@ test('the pool runs at most its size at once, pauses, resizes, refuses bad modul
     g.done = [];
     g.maxRunning = 0;
     setInterval(() => { g.maxRunning = Math.max(g.maxRunning, g.pool.running); }, 2);
-    for (let i = 0; i < 4; i++) g.pool.runUnit('primes', c.primesInput(0, 1_500_000 + i), 60_000).then((r: any) => g.done.push(r.chMilli));
+    // The pause comes as the first unit finishes, in the page itself: pausing from the test after
+    // seeing two run raced the units (under load all four could finish in between).
+    for (let i = 0; i < 4; i++) {
+      g.pool.runUnit('primes', c.primesInput(0, 4_000_000 + i), 60_000).then((r: any) => {
+        g.done.push(r.chMilli);
+        if (g.done.length === 1) g.pool.pause();
+      });
+    }
   });
-  await expect.poll(() => page.evaluate(() => (globalThis as any).pool.running)).toBe(2);
-  // Paused: what runs finishes (a third unit may have started before the pause), nothing new starts.
-  await page.evaluate(() => (globalThis as any).pool.pause());
-  await expect.poll(() => page.evaluate(() => (globalThis as any).pool.running)).toBe(0);
+  // Paused: what runs finishes (the pool may have started a third unit as the first finished,
+  // before the pause), nothing new starts.
+  await expect.poll(() => page.evaluate(() => (globalThis as any).pool.paused), { timeout: 60_000 }).toBe(true);
+  await expect.poll(() => page.evaluate(() => (globalThis as any).pool.running), { timeout: 60_000 }).toBe(0);
   const doneWhenPaused = await page.evaluate(() => (globalThis as any).done.length);
   expect([2, 3]).toContain(doneWhenPaused);
   await page.waitForTimeout(500); // a pause must hold for a while: nothing may start meanwhile
