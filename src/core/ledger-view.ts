@@ -9,7 +9,7 @@
 // What it leaves out is asked of the worker when needed (export, audit, statuses).
 import type { AccountId } from './encoding';
 import type { ForkProof } from './fork-proof';
-import type { LedgerState } from './ledger-state';
+import { createLedgerState, type LedgerState } from './ledger-state';
 import type { Ledger } from './ledger';
 import { LedgerReads } from './ledger-reads';
 
@@ -49,8 +49,9 @@ export class LedgerView extends LedgerReads {
     this.#now = now;
   }
 
-  /** An empty view (before the worker's first snapshot). */
-  static empty(state: LedgerState, now: () => number): LedgerView {
+  /** An empty view of an economy (before the worker's first snapshot). */
+  static empty(founder: AccountId, economy: string, now: () => number): LedgerView {
+    const state = createLedgerState(founder, undefined, economy);
     return new LedgerView({ state, forkSeqs: new Map(), forkProofs: [], appeared: new Set(), entryCount: 0, unverifiedCount: 0 }, now);
   }
 
