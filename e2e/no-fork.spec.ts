@@ -59,17 +59,11 @@ test('leaving and rejoining continues the account: no fork, the earlier payment 
 
 test('a full disk: the entry is not sent and the person is told; the next send works and a reload shows no fork', async ({ openPerson }) => {
   const { alice, bob, bobId } = await twoMembers(openPerson, 'Full disk');
-  // IndexedDB writes of entries fail like a full disk while window.__diskFull is set.
-  await alice.page.addInitScript(() => {
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if ((window as { __diskFull?: boolean }).__diskFull && this.name === 'entries') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
-  });
+  // IndexedDB writes of entries (in the ledger worker, test build) fail like a full disk while on.
+  const diskFull = (on: boolean) => alice.page.evaluate((on) => window.hourmesh!.economies.active!.session.debugDiskFull(on), on);
   await alice.page.reload();
   await expect(alice.wallet.balance('MH')).toHaveText('0 MH');
-  await alice.page.evaluate(() => ((window as { __diskFull?: boolean }).__diskFull = true));
+  await diskFull(true);
 
   await alice.wallet.send({ toId: bobId, amount: '1', memo: 'no room' });
   await expect(alice.wallet.sendResult()).toContainText('Not sent: this device\'s storage is full');
@@ -79,7 +73,7 @@ test('a full disk: the entry is not sent and the person is told; the next send w
   await bob.identity.rename('Bobby');
   await expect(alice.page.getByRole('alert').filter({ hasText: 'saving them is retried' })).toBeVisible({ timeout: 20_000 });
 
-  await alice.page.evaluate(() => ((window as { __diskFull?: boolean }).__diskFull = false));
+  await diskFull(false);
   await pay(alice, bobId, '2', 'room again');
   await bob.shell.open('Wallet');
   await expect(bob.wallet.balance('MH')).toHaveText('2 MH', { timeout: 20_000 });

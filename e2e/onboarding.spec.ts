@@ -212,23 +212,16 @@ test('a second economy’s form stays open while the person types, however long 
   await ana.introduce();
   await ana.shell.open('Economy');
   // A slow phone: this device's own writes (here the new economy's credit limits) wait until the
-  // test lets them go. The Web Lock every own write takes is held back (src/net/own-writes.ts).
-  await ana.page.evaluate(() => {
-    const locks = navigator.locks;
-    const request = locks.request.bind(locks) as (name: string, work: () => Promise<unknown>) => Promise<unknown>;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    (window as unknown as { releaseWrites: () => void }).releaseWrites = release;
-    (locks as unknown as { request: typeof request }).request = (name, work) =>
-      name.startsWith('hourmesh-write:') ? held.then(() => request(name, work)) : request(name, work);
-  });
+  // test lets them go. The ledger worker holds back the Web Lock every own write takes
+  // (src/net/own-writes.ts; a test-build debug call).
+  await ana.page.evaluate(() => window.hourmesh!.ledger.debugHoldWrites(true));
   await ana.page.getByLabel('Name', { exact: true }).fill('Café coders');
   await ana.page.getByRole('button', { name: 'Create economy' }).click();
   // The economy is open, but not finished: its form says so and stays, and nothing offers a second.
   await expect(ana.page.getByRole('heading', { level: 2, name: 'Café coders', exact: true })).toBeVisible();
   await expect(ana.page.getByRole('button', { name: 'Creating…' })).toBeDisabled();
   await expect(ana.page.getByRole('button', { name: 'Create or join another economy' })).toHaveCount(0);
-  await ana.page.evaluate(() => (window as unknown as { releaseWrites: () => void }).releaseWrites());
+  await ana.page.evaluate(() => window.hourmesh!.ledger.debugHoldWrites(false));
   await expect(ana.page.getByRole('button', { name: 'Creating…' })).toHaveCount(0);
 
   // Once it has finished, the person opens the form again and types; nothing closes it under them.

@@ -10,7 +10,7 @@ import { createIdbEconomyDirectory, createMemoryEconomyDirectory, type EconomyDi
 import { createIdbEntryStore, createMemoryEntryStore, type EntryStore } from './net/entry-store';
 import { createWebCryptoPort } from './core';
 import { Economies } from './state/economies.svelte';
-import { connectLedgerWorker } from './worker/ledger-client';
+import { connectLedgerWorker, type LedgerClient } from './worker/ledger-client';
 import * as Y from 'yjs';
 import { connectRoom, type RoomConnection } from './net/room';
 import { parseInviteLink } from './net/invite';
@@ -65,8 +65,10 @@ const testGenerations = (import.meta.env.DEV || import.meta.env.MODE === 'test')
   : undefined;
 const generations = testGenerations ? checkGenerationClock(testGenerations) : undefined;
 const online = new OnlineStatus();
+// The ledger worker: every open economy's documents, verification and replay run there.
+const ledger = connectLedgerWorker();
 const economies = new Economies({
-  directory, entries, ledger: connectLedgerWorker(), identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
+  directory, entries, ledger, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations, online,
 });
 // Votes stay on this device until revealed (net/estimation-secrets.ts), in the settings store.
@@ -99,6 +101,8 @@ declare global {
   interface Window {
     hourmesh?: {
       economies: Economies;
+      /** The ledger worker's client (e2e: its debug calls play a full disk or a slow phone). */
+      ledger: LedgerClient;
       /** The open estimation session (e2e/estimation.spec.ts reads its view and writes as a hostile member would). */
       estimation: EstimationDesk;
       /** The Compute view's state; `compute.donor.tamper = true` makes this tab return corrupted results (e2e). */
@@ -117,6 +121,7 @@ declare global {
 if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
   window.hourmesh = {
     economies,
+    ledger,
     estimation,
     compute,
     openRawDocument(link, generation = generationAt(Date.now(), generations)) {

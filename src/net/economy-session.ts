@@ -429,6 +429,11 @@ export class EconomySession {
     return this.#client.debugCorrupt(this.record.id, change);
   }
 
+  /** Test build only: the ledger worker's entry saves fail like a full disk while on. */
+  debugDiskFull(on: boolean): Promise<void> {
+    return this.#client.debugDiskFull(on);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

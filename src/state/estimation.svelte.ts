@@ -271,13 +271,13 @@ export class LiveEstimation {
 
 /** The ledger side of a session (../net/estimation-session.ts EstimationLedger), over an open economy. */
 export function estimationLedgerOf(economy: ActiveEconomy): EstimationLedger {
-  const ledger = economy.session.ledger;
+  // Read at each call: the session's ledger view is replaced by every snapshot the worker sends.
   return {
     commitsOf(task, taskRound) {
-      const commits = ledger.taskOf(task)?.rounds[taskRound - 1]?.commits ?? [];
+      const commits = economy.session.ledger.taskOf(task)?.rounds[taskRound - 1]?.commits ?? [];
       return new Map(commits.map((c) => [c.voter, c.commitment]));
     },
-    mayVote: (account) => voterProblem(ledger, account) === undefined,
+    mayVote: (account) => voterProblem(economy.session.ledger, account) === undefined,
     commit: (task, taskRound, value, salt) => economy.session.commitVote({ task, round: taskRound, value, salt }),
     subscribe: (callback) => economy.session.subscribe(callback),
   };

@@ -13,6 +13,10 @@ import type { LedgerService } from './ledger-service';
 export type LedgerClient = LedgerServiceApi & {
   /** Test build only: corrupts the worker's replayed state (e2e of the audit). */
   debugCorrupt(economyId: string, change: DebugCorruption): Promise<void>;
+  /** Test build only: the worker's entry saves fail like a full disk while on. */
+  debugDiskFull(on: boolean): Promise<void>;
+  /** Test build only: own writes wait (a slow phone) until called again with false. */
+  debugHoldWrites(on: boolean): Promise<void>;
 };
 
 /** The ledger worker of this origin (shared by its tabs where SharedWorker exists). */
@@ -50,6 +54,8 @@ export function connectLedgerWorker(): LedgerClient {
     audit: (economyId: string, now: number, shown: OrchestratorResult): Promise<AuditReport> => remote.audit(economyId, now, shown),
     debugDocument: (economyId: string, generation: number | null, op: DebugDocumentOp): Promise<DebugDocumentResult> => remote.debugDocument(economyId, generation, op),
     debugCorrupt: (economyId: string, change: DebugCorruption) => remote.debugCorrupt(economyId, change),
+    debugDiskFull: (on: boolean) => remote.debugDiskFull(on),
+    debugHoldWrites: (on: boolean) => remote.debugHoldWrites(on),
   };
 }
 
@@ -75,5 +81,7 @@ export function inProcessLedger(service: LedgerService): LedgerClient {
     audit: (id, now, shown) => service.audit(id, now, shown),
     debugDocument: (id, g, op) => service.debugDocument(id, g, op),
     debugCorrupt: (id, change) => service.debugCorrupt(id, change),
+    debugDiskFull: (on) => service.debugDiskFull(on),
+    debugHoldWrites: (on) => service.debugHoldWrites(on),
   };
 }

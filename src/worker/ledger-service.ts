@@ -23,6 +23,8 @@ export interface LedgerServiceDeps {
   subtle?: SubtleCrypto;
   /** Answer the debug calls (development and test builds only; production refuses them). */
   debug: boolean;
+  /** Test builds: what the worker's storage pretends (ledger-worker.ts). */
+  debugFlags?: { diskFull: boolean; holdWrites: (on: boolean) => void };
 }
 
 export class LedgerService implements LedgerServiceApi {
@@ -108,6 +110,18 @@ export class LedgerService implements LedgerServiceApi {
   async debugCorrupt(economyId: string, change: DebugCorruption): Promise<void> {
     this.#debugOnly();
     (await this.#host(economyId)).debugCorrupt(change);
+  }
+
+  /** Test build only: entry saves fail like a full disk while on (e2e/no-fork.spec.ts). */
+  async debugDiskFull(on: boolean): Promise<void> {
+    this.#debugOnly();
+    if (this.#deps.debugFlags) this.#deps.debugFlags.diskFull = on;
+  }
+
+  /** Test build only: own writes wait (a slow phone) until called again with false. */
+  async debugHoldWrites(on: boolean): Promise<void> {
+    this.#debugOnly();
+    this.#deps.debugFlags?.holdWrites(on);
   }
 
   #debugOnly(): void {
