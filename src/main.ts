@@ -142,5 +142,11 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
     },
   };
 }
+// A closing tab leaves the shared ledger worker (other tabs keep it); a page restored from the
+// back-forward cache had left it, so it starts again.
+addEventListener('pagehide', () => economies.active?.session.close());
+addEventListener('pageshow', (event: PageTransitionEvent) => {
+  if (event.persisted) location.reload();
+});
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.
 void economies.load();

@@ -124,7 +124,9 @@ export type DebugDocumentOp =
   /** The whole document as one Yjs update (a page decodes it to inspect structs and tombstones). */
   | { op: 'encode' }
   /** Ids of every authentic entry the ledger holds. */
-  | { op: 'entry-ids' };
+  | { op: 'entry-ids' }
+  /** How many tabs share this economy's ledger in the worker (value: number). */
+  | { op: 'tabs' };
 
 export type DebugDocumentResult = { keys?: string[]; value?: unknown; generations?: number[] };
 

@@ -155,6 +155,7 @@ export class LedgerHost {
   debugDocument(generation: number | null, op: DebugDocumentOp): DebugDocumentResult {
     if (op.op === 'generations') return { generations: this.#docs.generations };
     if (op.op === 'entry-ids') return { keys: [...this.ledger.validEntries()].map((e) => e.id) };
+    if (op.op === 'tabs') return { value: this.#listeners.size };
     const doc = generation === null ? this.#docs.newest : this.#docs.documentOf(generation);
     if (!doc) return {};
     const map = doc.getMap<unknown>('entries');
