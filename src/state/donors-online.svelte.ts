@@ -74,20 +74,25 @@ export class DonorsOnline {
   }
 
   async #switchTo(active: ActiveEconomy | null): Promise<void> {
-    await this.#write();
+    // Switched synchronously (the next tick must not switch again while this one waits); the
+    // previous economy's unsaved samples are written from what they were.
+    const previous = this.#economy;
+    const unsaved = this.#dirty && this.#loaded ? this.#samples : null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#economy = active;
     this.#loaded = false;
+    this.#dirty = false;
     this.#samples = [];
+    if (previous && unsaved) await this.#deps.store.write(keyOf(previous.id), unsaved).catch(() => undefined);
     if (!active) return;
     const stored = checkSamples(await this.#deps.store.read(keyOf(active.id)));
     if (this.#economy !== active) return;
-    // Samples taken meanwhile (none: nothing is recorded before loading) would follow the stored ones.
     this.#samples = stored;
     this.#loaded = true;
     // Presence changes notify the session: a donor switching on is recorded within a moment.
-    this.#unsubscribe = active.session.subscribe(() => this.#sample());
+    // (In a microtask: a notification may come while the UI is deriving, where state is not written.)
+    this.#unsubscribe = active.session.subscribe(() => queueMicrotask(() => this.#sample()));
     this.#sample();
   }
 
