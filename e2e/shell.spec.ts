@@ -78,7 +78,7 @@ test('a new version is offered in the app, and applied only when the person asks
   await hana.shell.waitUntilOfflineReady();
   // Publish a "new version": any change to the service worker script makes the browser install it.
   // The e2e server serves the test build (playwright.config.ts: HOURMESH_DIST).
-  const sw = join(process.cwd(), 'dist-test', 'sw.js');
+  const sw = join(process.cwd(), process.env.HOURMESH_E2E_DIST ?? 'dist-test', 'sw.js');
   const original = readFileSync(sw, 'utf8');
   try {
     writeFileSync(sw, `${original}\n// new version ${Date.now()}\n`);

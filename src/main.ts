@@ -26,6 +26,8 @@ import { createComputePool } from './compute';
 import type { AppState } from './state/app-state';
 import { EstimationDesk } from './state/estimation-desk.svelte';
 import { createStoredSecrets } from './net/estimation-secrets';
+import { DonorsOnline } from './state/donors-online.svelte';
+import { Dashboards } from './state/dashboard.svelte';
 
 interface Stores {
   store: SettingsStore;
@@ -77,6 +79,10 @@ const compute = new Compute({
   economies, now: Date.now, cores: navigator.hardwareConcurrency || 2,
   createPool: (size) => createComputePool({ size }),
 });
+// Donors online are sampled while the app is open, whichever view shows (state/donors-online.svelte.ts).
+const donors = new DonorsOnline({ active: () => economies.active, store, now: Date.now, reachable: () => online.online });
+donors.start();
+const dashboards = new Dashboards(economies, () => donors.samples);
 const app: AppState = {
   router: new Router(),
   online,
@@ -87,6 +93,8 @@ const app: AppState = {
   economies,
   estimation,
   compute,
+  donors,
+  dashboards,
 };
 mount(App, { target: document.getElementById('app')!, props: { app, storageWarning: warning } });
 update.start();
@@ -107,6 +115,8 @@ declare global {
       estimation: EstimationDesk;
       /** The Compute view's state; `compute.donor.tamper = true` makes this tab return corrupted results (e2e). */
       compute: Compute;
+      /** Donors online as this page sampled them (e2e/dashboard.spec.ts reads the chart's data). */
+      donors: DonorsOnline;
       /** Joins one document generation's room (default: the current one by this page's clock). */
       openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
       /** The whole state of a document as one Yjs update (what a peer holds, byte for byte). */
@@ -124,6 +134,7 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
     ledger,
     estimation,
     compute,
+    donors,
     openRawDocument(link, generation = generationAt(Date.now(), generations)) {
       const parsed = parseInviteLink(link);
       if (!parsed.ok) throw new Error(parsed.error);

@@ -9,6 +9,15 @@ export class ComputePage {
     return this.page.getByRole('switch', { name: 'Donate this tab' });
   }
 
+  /** The banner asking for cpu-hours this epoch (the forecast's shortfall), with its own switch. */
+  requestBanner() {
+    return this.page.getByRole('note', { name: 'Request for cpu-hours' });
+  }
+
+  requestSwitch() {
+    return this.requestBanner().getByRole('switch', { name: 'Donate now' });
+  }
+
   async startDonating() {
     await this.donateSwitch().check();
     await expect(this.donateSwitch()).toBeChecked();

@@ -4,8 +4,10 @@ import { expect, type Page } from '@playwright/test';
 export class EconomyPage {
   constructor(readonly page: Page) {}
 
-  async create(name: string, options: { secret?: string; limitMH?: string; limitCH?: string } = {}) {
+  /** `epoch`: the option's label, e.g. '1 minute (for demos and tests)' (default: a day). */
+  async create(name: string, options: { secret?: string; limitMH?: string; limitCH?: string; epoch?: string } = {}) {
     await this.page.getByLabel('Name', { exact: true }).fill(name);
+    if (options.epoch) await this.page.getByLabel('Epoch length').selectOption({ label: options.epoch });
     if (options.secret) await this.page.getByLabel('Secret', { exact: true }).fill(options.secret);
     if (options.limitMH) await this.page.getByLabel('Credit limit, man-hours').fill(options.limitMH);
     if (options.limitCH) await this.page.getByLabel('Credit limit, cpu-hours').fill(options.limitCH);

@@ -125,7 +125,7 @@ describe('shortfall against the supply forecast', () => {
 
   it('asks nothing when the supply clears the backlog, and counts the donors’ capacity seen', () => {
     expect(forecastBacklog('CH', [5_000, 5_000], 0, 4_000).shortfall).toBe(0);
-    expect(forecastBacklog('CH', [1_000, 1_000], 0, 4_000, [6_000, 6_000]).shortfall).toBe(0);
+    expect(forecastBacklog('CH', [1_000, 1_000], 0, 4_000, { next: 6_000, left: 4_500, history: [6_000, 6_000] }).shortfall).toBe(0);
     expect(forecastBacklog('MH', [], 0, 0).shortfall).toBe(0);
     // No history: the whole backlog is short.
     expect(forecastBacklog('MH', [], 0, 7_000).shortfall).toBe(7_000);

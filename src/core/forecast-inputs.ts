@@ -6,16 +6,18 @@
 //   and never more than the job's escrow left (what the owner can still pay);
 // - MH: the settled estimates of tasks waiting for a developer (estimated, unclaimed). Tasks still
 //   open or estimating have no agreed hours yet: they are counted, not valued.
-// Supply is what the economy delivers per epoch: the paid flow per complete epoch (Holt's forecast
-// of its next value, forecast.ts), or the donors' capacity seen when the caller has it, whichever
-// is larger; minus what was already paid in the epoch in progress (that part has already shrunk
-// the backlog). Shortfall = max(0, backlog − supply left this epoch).
+// Supply left this epoch is the larger of two: the paid flow's forecast for the epoch in progress
+// (Holt, forecast.ts) minus what it already paid (that part has already shrunk the backlog), and,
+// for CH when the caller observed it, what the donors seen online could still deliver in the time
+// left (donor-capacity.ts: local and unsigned, so it only shapes requests, never mints).
+// Shortfall = max(0, backlog − supply left this epoch).
 // Everything is integer milli, so every peer holding the same entries prints the same requests.
 
 import type { Currency } from './amounts';
 import type { JobRecord, UnitRecord } from './compute-state';
-import { forecastCurrency, holt, type CurrencyForecast, type HoltParams, DEFAULT_HOLT, type OpenNeed } from './forecast';
+import { forecastCurrency, type CurrencyForecast, type HoltParams, DEFAULT_HOLT, type OpenNeed } from './forecast';
 import type { TaskRecord } from './task-state';
+import type { CapacitySupply } from './donor-capacity';
 
 export interface Backlog {
   /** CH milli the queued units still need (replicas missing × ceiling, ≤ escrow per job). */
@@ -82,20 +84,25 @@ export interface BacklogForecast extends CurrencyForecast {
   readonly backlog: number;
   /** Supply forecast for the epoch in progress (max of paid flow and capacity forecasts), milli. */
   readonly supplyNext: number;
-  /** Of it, what is still to come: supplyNext − paid so far this epoch, ≥ 0. */
+  /** Still to come this epoch: max(paid forecast − paid so far, capacity left), ≥ 0. */
   readonly supplyLeft: number;
+  /** Of supplyLeft, the paid flow's part (paid forecast − paid so far, ≥ 0). */
+  readonly paidLeft: number;
+  /** The donors' capacity used (CH, observed by this peer), when the caller passed one. */
+  readonly capacity: CapacitySupply | undefined;
 }
 
 /**
  * The forecast for the epoch in progress. `paid`: gross flow per complete epoch (oldest first);
- * `paidSoFar`: gross flow of the epoch in progress; `capacity`: donors' capacity seen per
- * complete epoch (CH), when the caller measured it. `demand` stays the paid-flow forecast (what
- * was bought per epoch, drawn against actual); `shortfall` is the backlog the supply left will
- * not clear.
+ * `paidSoFar`: gross flow of the epoch in progress; `capacity`: the donors' capacity seen
+ * (donor-capacity.ts capacitySupply), CH only, when the caller observed it. `demand` stays the
+ * paid-flow forecast (what was bought per epoch, drawn against actual); `shortfall` is the
+ * backlog the supply left will not clear.
  */
-export function forecastBacklog(currency: Currency, paid: readonly number[], paidSoFar: number, backlog: number, capacity?: readonly number[], params: HoltParams = DEFAULT_HOLT): BacklogForecast {
+export function forecastBacklog(currency: Currency, paid: readonly number[], paidSoFar: number, backlog: number, capacity?: CapacitySupply, params: HoltParams = DEFAULT_HOLT): BacklogForecast {
   const base = forecastCurrency(currency, paid, paid, params);
-  const supplyNext = Math.max(base.supply.next, capacity && capacity.length > 0 ? holt(capacity, params).next : 0);
-  const supplyLeft = Math.max(0, supplyNext - paidSoFar);
-  return { ...base, backlog, supplyNext, supplyLeft, shortfall: Math.max(0, backlog - supplyLeft) };
+  const supplyNext = Math.max(base.supply.next, capacity?.next ?? 0);
+  const paidLeft = Math.max(0, base.supply.next - paidSoFar);
+  const supplyLeft = Math.max(paidLeft, capacity?.left ?? 0);
+  return { ...base, backlog, supplyNext, supplyLeft, paidLeft, capacity, shortfall: Math.max(0, backlog - supplyLeft) };
 }

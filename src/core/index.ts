@@ -15,7 +15,8 @@ export { decodeEnvelope, MAX_ENTRY_BYTES } from './encoding';
 export type { KindBodies, KindName } from './kinds';
 export { checkTransfer, type TransferBody, type TransferCheck, type TransferInput } from './kind-transfer';
 export type { ProfileBody } from './kind-profile';
-export type { EconomySettingsBody } from './kind-economy-settings';
+export type { EconomySettingsBody, SettingsReader } from './kind-economy-settings';
+export { checkEconomySettings } from './kind-economy-settings';
 export { checkVouch, type VouchBody, type VouchInput } from './kind-vouch';
 export { checkRelease, type ReleaseBody, type ReleaseInput } from './kind-release';
 export { creditRoomProblem, type CreditLowering, type CreditReader } from './credit';
@@ -61,5 +62,9 @@ export { IncrementalOrchestrator } from './orchestrator-incremental';
 export { auditLedger, type AuditReport } from './orchestrator-audit';
 export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type ReplenishmentRequest } from './forecast';
 export { backlogOf, forecastBacklog, type Backlog, type BacklogForecast } from './forecast-inputs';
+export {
+  appendSample, capacityPerEpoch, capacitySupply, checkSamples, sampleDonors, sampleDue, sampleEvery, MAX_SAMPLES,
+  type CapacitySupply, type DonorClaim, type DonorSample, type EpochCapacity,
+} from './donor-capacity';
 export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSimulationKeys, type MemoryCrypto } from './crypto-port-memory';
 import { ledgerOf, TestAuthor } from './credit-test-kit';
 import type { SignedEntry } from './create-entry';
+import { checkEconomySettings } from './kind-economy-settings';
 
 const T0 = 1_700_000_000_000;
 const NOW = T0 + 3_600_000;
@@ -106,5 +107,30 @@ describe('economy settings by acknowledgement', () => {
     const l = await ledgerOf(memory.port, founder.id, NOW, all);
     expect(l.statusOf(bySybil.id)).toEqual({ state: 'rejected', reason: 'only the economy founder can change its settings' });
     expect(l.settingsAck).toBe(0);
+  });
+});
+
+describe('the founder choosing the epoch length (checkEconomySettings)', () => {
+  const fresh = () => ({ founder: founder.id, epochFixed: false, epochMs: 86_400_000 });
+
+  it('signs a first settings entry with a 1-minute epoch, which every replay then uses', async () => {
+    const checked = checkEconomySettings(fresh(), founder.id, { creditLimit: { MH: 10_000, CH: 10_000 }, epochMs: 60_000 });
+    expect(checked).toEqual({ ok: true, body: { creditLimit: { MH: 10_000, CH: 10_000 }, epochMs: 60_000 } });
+    if (!checked.ok) return;
+    const all = reset();
+    all.push(await founder.sign(T0, 'economy-settings', checked.body));
+    const l = await ledgerOf(memory.port, founder.id, NOW, all);
+    expect(l.epochMs).toBe(60_000);
+    // Later: the limits change, the length stays (left out, or repeated).
+    const later = checkEconomySettings({ founder: founder.id, epochFixed: true, epochMs: l.epochMs }, founder.id, { creditLimit: { MH: 5_000, CH: 5_000 }, epochMs: 60_000 });
+    expect(later.ok).toBe(true);
+  });
+
+  it('refuses a member who is not the founder, a length out of range, and another length once fixed', () => {
+    expect(checkEconomySettings(fresh(), bob.id, { creditLimit: { MH: 0, CH: 0 }, epochMs: 60_000 })).toEqual({ ok: false, error: 'Only the founder of this economy can change its settings.' });
+    expect(checkEconomySettings(fresh(), founder.id, { creditLimit: { MH: 0, CH: 0 }, epochMs: 999 })).toMatchObject({ ok: false, error: expect.stringContaining('epoch length out of range') });
+    expect(checkEconomySettings(fresh(), founder.id, { creditLimit: { MH: -1, CH: 0 } })).toMatchObject({ ok: false });
+    expect(checkEconomySettings({ founder: founder.id, epochFixed: true, epochMs: 60_000 }, founder.id, { creditLimit: { MH: 0, CH: 0 }, epochMs: 86_400_000 }))
+      .toEqual({ ok: false, error: 'The epoch length is fixed at 1 minute for this economy.' });
   });
 });

@@ -84,3 +84,27 @@ export const economySettingsKind: KindSpec<EconomySettingsBody> = {
     return undefined;
   },
 };
+
+/** What a settings check needs to know of the ledger. */
+export interface SettingsReader {
+  readonly founder: string;
+  /** Whether a settings entry (or initialSettings) fixed the epoch length already. */
+  readonly epochFixed: boolean;
+  readonly epochMs: number;
+}
+
+/**
+ * The founder's settings entry, checked before signing the way replay will rule it: the body to
+ * sign, or the sentence to show. `epochMs` is for the economy's first settings entry; leave it
+ * out later (the length stays), or repeat the length in force.
+ */
+export function checkEconomySettings(reader: SettingsReader, me: string, input: EconomySettingsBody): { ok: true; body: EconomySettingsBody } | { ok: false; error: string } {
+  if (me !== reader.founder) return { ok: false, error: 'Only the founder of this economy can change its settings.' };
+  const body: EconomySettingsBody = { creditLimit: { MH: input.creditLimit.MH, CH: input.creditLimit.CH }, ...(input.epochMs !== undefined ? { epochMs: input.epochMs } : {}) };
+  const invalid = economySettingsKind.validateBody(body, me);
+  if (invalid) return { ok: false, error: `The settings were not saved: ${invalid}.` };
+  if (body.epochMs !== undefined && reader.epochFixed && body.epochMs !== reader.epochMs) {
+    return { ok: false, error: `The epoch length is fixed at ${describeEpochLength(reader.epochMs)} for this economy.` };
+  }
+  return { ok: true, body };
+}

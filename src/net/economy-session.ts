@@ -371,9 +371,10 @@ export class EconomySession {
   }
 
   /**
-   * The generic sign-and-publish path, with no check at all: what a modified client can always
-   * do. Only the test build's debug handle calls it (e2e/estimation.spec.ts plays a hostile
-   * member that settles against the votes); the app uses the checked methods above.
+   * The generic sign-and-publish path, with no check of its own: the caller has checked the body
+   * (the create form checks the founder's first settings entry, with its epoch length, through
+   * core/kind-economy-settings.ts before calling it). The test build's debug handle also calls it
+   * to play a hostile member (e2e/estimation.spec.ts settles against the votes).
    */
   publish<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
     return this.#write(kind, body);

@@ -38,4 +38,26 @@ describe('presence', () => {
     stampLocalPeer(mine);
     expect((mine.getLocalState() as { member: { peer: string } }).member.peer).toBe('peer-me');
   });
+
+  it('reads what a donor advertises, reads an older peer without it, and drops claims out of range', () => {
+    const mine = new Awareness(new Y.Doc());
+    const others = ['b', 'c', 'd', 'e'].map(() => new Awareness(new Y.Doc()));
+    setLocalPresence(mine, { account: 'a'.repeat(64), name: 'Ada', colour: '#112233', activity: 'donating', workers: 3, speed: 1_250 });
+    // An older peer: no workers, no speed.
+    setLocalPresence(others[0]!, { account: 'b'.repeat(64), name: 'Bo', colour: '#445566', activity: 'donating' });
+    // A hostile one: out of range numbers are dropped (read as absent).
+    others[1]!.setLocalStateField('member', { account: 'c'.repeat(64), name: 'Cy', colour: '#445566', activity: 'donating', workers: 1e9, speed: -1 });
+    // Idle with a stale workers field: not a donor, nothing read.
+    setLocalPresence(others[2]!, { account: 'd'.repeat(64), name: 'Di', colour: '#445566', activity: 'idle', workers: 4 });
+    // Two tabs of one account: the one claiming more cores is shown.
+    setLocalPresence(others[3]!, { account: 'a'.repeat(64), name: 'Ada', colour: '#112233', activity: 'donating', workers: 1, speed: 1_000 });
+    for (const o of others) applyAwarenessUpdate(mine, encodeAwarenessUpdate(o, [o.clientID]), 'remote');
+    const rows = readPresence(mine).map(({ name, activity, workers, speed }) => ({ name, activity, workers, speed }));
+    expect(rows).toEqual([
+      { name: 'Ada', activity: 'donating', workers: 3, speed: 1_250 },
+      { name: 'Bo', activity: 'donating', workers: undefined, speed: undefined },
+      { name: 'Cy', activity: 'donating', workers: undefined, speed: undefined },
+      { name: 'Di', activity: 'idle', workers: undefined, speed: undefined },
+    ]);
+  });
 });

@@ -10,8 +10,13 @@
 // peer id), and readPresence keeps only states whose peer is connected now, besides our own.
 // An awareness no room tracks (unit tests) keeps every state.
 //
-// Awareness layout: the local state has one field, `member`: {account, name, colour, activity, peer}.
+// Awareness layout: the local state has one field, `member`: {account, name, colour, activity, peer}
+// and, while donating, `workers` (integer 1..64) and `speed` (the measured speed factor in
+// per-mille of the reference device, integer 1..16,000): what the donors-online chart and the
+// forecast's donor capacity read (core/donor-capacity.ts). Both are optional: an older peer
+// leaves them out (read as 1 worker at reference speed) and ignores them when it reads ours.
 import type { Awareness } from 'y-protocols/awareness';
+import { MAX_SPEED, MAX_WORKERS } from '../core/donor-capacity';
 
 export type Activity = 'idle' | 'donating' | 'estimating';
 const ACTIVITIES: readonly Activity[] = ['idle', 'donating', 'estimating'];
@@ -21,7 +26,18 @@ export interface Presence {
   name: string;
   colour: string;
   activity: Activity;
+  /** While donating: workers computing in this tab (1..MAX_WORKERS). */
+  workers?: number;
+  /** While donating: measured speed factor, per-mille of the reference device (1..MAX_SPEED). */
+  speed?: number;
 }
+
+/** An integer in 1..max, or undefined (absent or malformed: an older peer, or junk). */
+function readCount(value: unknown, max: number): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= max ? value : undefined;
+}
+
+const coresOf = (p: Presence) => (p.activity === 'donating' ? (p.workers ?? 1) * (p.speed ?? 1_000) : 0);
 
 /** How a room reports its transport: this page's peer id (once known), and whether a peer id is connected now. */
 export interface PeerLiveness {
@@ -58,14 +74,20 @@ export function readPresence(awareness: Awareness): Presence[] {
   for (const [client, state] of awareness.getStates()) {
     const m = (state as { member?: unknown }).member;
     if (typeof m !== 'object' || m === null) continue;
-    const { account, name, colour, activity, peer } = m as Record<string, unknown>;
+    const { account, name, colour, activity, peer, workers, speed } = m as Record<string, unknown>;
     if (peers && client !== awareness.clientID && (typeof peer !== 'string' || !peers.isLive(peer))) continue;
     if (typeof account !== 'string' || !/^[0-9a-f]{64}$/.test(account)) continue;
     if (typeof name !== 'string' || typeof colour !== 'string' || !/^#[0-9a-f]{6}$/i.test(colour)) continue;
     const act = ACTIVITIES.includes(activity as Activity) ? (activity as Activity) : 'idle';
+    const row: Presence = { account, name: name.slice(0, 64), colour, activity: act };
+    const w = readCount(workers, MAX_WORKERS);
+    const sp = readCount(speed, MAX_SPEED);
+    if (act === 'donating' && w !== undefined) row.workers = w;
+    if (act === 'donating' && sp !== undefined) row.speed = sp;
     const existing = byAccount.get(account);
-    // One person with several tabs: show the busiest activity.
-    if (!existing || existing.activity === 'idle') byAccount.set(account, { account, name: name.slice(0, 64), colour, activity: act });
+    // One person with several tabs: show the busiest activity (of two donating tabs, the one
+    // that claims more cores).
+    if (!existing || existing.activity === 'idle' || coresOf(row) > coresOf(existing)) byAccount.set(account, row);
   }
   return [...byAccount.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
 }

@@ -2,7 +2,7 @@
 // connection status, and what a person can do (send hours). Everything is read live from the
 // session through one createSubscriber, never copied into state that could go stale.
 import { createSubscriber } from 'svelte/reactivity';
-import { presentBalanceCH, type Currency, type ForkProof, type HistoryItem, type TaskRecord, type TransferCheck, type TransferInput } from '../core';
+import { checkEconomySettings, presentBalanceCH, type Currency, type EconomySettingsBody, type ForkProof, type HistoryItem, type TaskRecord, type TransferCheck, type TransferInput } from '../core';
 import type { EconomySession, SendResult } from '../net/economy-session';
 import type { Diagnostic } from '../net/ledger-sync';
 import type { Presence } from '../net/presence';
@@ -48,6 +48,9 @@ export class ActiveEconomy {
   #reachable: () => boolean;
   /** My history's entry ids when this page opened the economy: what is older is no news. */
   #seenAtOpen: ReadonlySet<string>;
+  /** What this page tells the room about itself (net/presence.ts): who, and whether it donates. */
+  #who = { name: '', colour: '#1f6f5c' };
+  #offer: { workers: number; speed?: number } | null = null;
 
   constructor(session: EconomySession, now: () => number, reachable: () => boolean = () => true) {
     this.session = session;
@@ -123,6 +126,23 @@ export class ActiveEconomy {
   isUnshared(entryId: string): boolean {
     this.#subscribe();
     return this.session.isUnshared(entryId);
+  }
+
+  /** Sets the name and colour presence shows (on open and after a profile change). */
+  present(name: string, colour: string): void {
+    this.#who = { name, colour };
+    this.#publishPresence();
+  }
+
+  /** What this tab donates (workers, speed per-mille) or null: presence says "donating" while set. */
+  setDonorOffer(offer: { workers: number; speed?: number } | null): void {
+    this.#offer = offer;
+    this.#publishPresence();
+  }
+
+  #publishPresence(): void {
+    const { name, colour } = this.#who;
+    this.session.setPresence(this.#offer ? { name, colour, activity: 'donating', ...this.#offer } : { name, colour, activity: 'idle' });
   }
 
   /** Who is reachable now: nobody while this device is offline (a peer's last state would be stale). */
@@ -250,5 +270,28 @@ export class ActiveEconomy {
 
   setCreditLimits(limits: { MH: number; CH: number }): Promise<SendResult> {
     return this.session.publishCreditLimits(limits);
+  }
+
+  /** The orchestrator's epoch length (docs/ORCHESTRATOR.md "Epochs"), ms. */
+  get epochMs(): number {
+    this.#subscribe();
+    return this.session.ledger.epochMs;
+  }
+
+  /** Whether the founder's settings (which fix the epoch length) are in this device's ledger yet. */
+  get epochFixed(): boolean {
+    this.#subscribe();
+    return this.session.ledger.settingsAck > 0;
+  }
+
+  /**
+   * The founder's first settings entry: credit limits and the epoch length, which it fixes for
+   * good (core/kind-economy-settings.ts). Checked as replay will rule, then signed and published.
+   */
+  async foundSettings(settings: EconomySettingsBody): Promise<SendResult> {
+    const checked = checkEconomySettings(
+      { founder: this.session.record.founder, epochFixed: this.session.ledger.settingsAck > 0, epochMs: this.session.ledger.epochMs }, this.me, settings);
+    if (!checked.ok) return checked;
+    return this.session.publish('economy-settings', checked.body);
   }
 }

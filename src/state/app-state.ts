@@ -8,6 +8,8 @@ import type { Identity } from './identity.svelte';
 import type { Economies } from './economies.svelte';
 import type { EstimationDesk } from './estimation-desk.svelte';
 import type { Compute } from './compute.svelte';
+import type { Dashboards } from './dashboard.svelte';
+import type { DonorsOnline } from './donors-online.svelte';
 
 export interface AppState {
   router: Router;
@@ -19,4 +21,8 @@ export interface AppState {
   economies: Economies;
   estimation: EstimationDesk;
   compute: Compute;
+  /** Donors online as this peer samples them (the dashboard's chart, the forecast's capacity). */
+  donors: DonorsOnline;
+  /** The open economy's orchestrator, forecast and requests (Dashboard, Compute and Tasks). */
+  dashboards: Dashboards;
 }

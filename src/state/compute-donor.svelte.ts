@@ -26,6 +26,18 @@ export interface DonorDeps {
   now: () => number;
   /** Logical cores of this device (navigator.hardwareConcurrency). */
   cores: number;
+  /**
+   * Told what this tab offers whenever it changes: workers and measured speed (per-mille) while
+   * donating, null when not (switched off or paused). The economy's presence carries it
+   * (net/presence.ts), which is what other peers count as donors online.
+   */
+  onOffer?: (offer: DonorOffer | null) => void;
+}
+
+export interface DonorOffer {
+  workers: number;
+  /** Speed factor in per-mille of the reference device, once measured. */
+  speed?: number;
 }
 
 export interface RunningUnit {
@@ -121,15 +133,29 @@ export class ComputeDonor {
   /** Units this tab computed and signed since it was switched on. */
   get unitsDone() { return this.#unitsDone; }
 
+  /** Tells presence what this tab offers now (one awareness change per real change). */
+  #announce(): void {
+    const offering = this.#enabled && !this.#paused;
+    const speed = this.#speed ? Math.max(1, Math.round(this.#speed.factor * 1_000)) : undefined;
+    const offer = offering ? { workers: this.#poolSize, ...(speed !== undefined ? { speed } : {}) } : null;
+    const key = JSON.stringify(offer);
+    if (key === this.#announced) return;
+    this.#announced = key;
+    this.#deps.onOffer?.(offer);
+  }
+  #announced = 'null';
+
   setEnabled(on: boolean): void {
     if (on === this.#enabled) return;
     this.#enabled = on;
     if (on) {
       this.#paused = false;
+      this.#announce();
       this.#unsubscribe = this.#deps.session.subscribe(() => this.#poke());
       this.#loop = this.#run().catch((error: unknown) => {
         this.#problem = `Donating stopped: ${error instanceof Error ? error.message : String(error)}`;
         this.#enabled = false;
+        this.#announce();
       });
     } else {
       this.#stop();
@@ -140,6 +166,7 @@ export class ComputeDonor {
     const next = Math.min(this.maxPoolSize, Math.max(1, Math.round(size)));
     this.#poolSize = next;
     this.#pool?.setSize(next);
+    this.#announce();
   }
 
   /**
@@ -149,10 +176,12 @@ export class ComputeDonor {
   pause(): void {
     this.#paused = true;
     this.#status = this.running.size > 0 ? 'Pausing after the units in progress…' : 'Paused.';
+    this.#announce();
   }
 
   resume(): void {
     this.#paused = false;
+    this.#announce();
     this.#poke();
   }
 
@@ -160,6 +189,7 @@ export class ComputeDonor {
   async measureSpeed(): Promise<void> {
     if (!this.#pool) return;
     this.#speed = await this.#pool.measureSpeed();
+    this.#announce();
   }
 
   close(): void {
@@ -179,6 +209,7 @@ export class ComputeDonor {
     }
     this.#prepared.clear();
     this.#status = 'Not donating.';
+    this.#announce();
     this.#poke();
   }
 
@@ -207,12 +238,14 @@ export class ComputeDonor {
     this.#status = 'Measuring this device\'s speed…';
     this.#pool = this.#deps.createPool(this.#poolSize);
     this.#speed = await this.#pool.measureSpeed();
+    this.#announce();
     let measuredAt = now();
     // Switched off and on again while this loop was waiting: the newer loop carries on alone.
     while (this.#enabled && run === this.#runs) {
       // The device's speed changes (thermal throttling, other tabs, a charger): re-measure now and then.
       if (now() - measuredAt > REMEASURE_MS && this.#pool) {
         this.#speed = await this.#pool.measureSpeed();
+        this.#announce();
         measuredAt = now();
       }
       if (this.#paused) {

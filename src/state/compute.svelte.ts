@@ -38,7 +38,15 @@ export class Compute {
       for (const w of this.#watches.values()) w.close();
       this.#watches.clear();
       this.#session = session;
-      this.#donor = session ? new ComputeDonor({ session, createPool: this.#deps.createPool, now: this.#deps.now, cores: this.#deps.cores }) : null;
+      const active = this.#deps.economies.active;
+      this.#donor = session ? new ComputeDonor({
+        session, createPool: this.#deps.createPool, now: this.#deps.now, cores: this.#deps.cores,
+        // Presence says "donating" (with workers and speed) while this tab donates.
+        // (Not once the economy was switched away from: its session is closed.)
+        onOffer: (offer) => {
+          if (active && this.#deps.economies.active === active) active.setDonorOffer(offer);
+        },
+      }) : null;
       this.#owner = session ? new ComputeOwner(session, this.#deps.now) : null;
     }
     return session;

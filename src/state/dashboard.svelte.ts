@@ -1,16 +1,35 @@
 // The economy dashboard's data: the orchestrator of the open economy kept up to date from the
 // ledger's flows (IncrementalOrchestrator), the series its charts draw, the forecast and its
-// requests, which epochs a late entry revised, and the audit. Read live through createSubscriber.
+// requests, which epochs a late entry revised, the donors online this peer saw, and the audit.
+// Read live through createSubscriber. One per open economy (Dashboards): the Dashboard, Compute
+// and Tasks views share it, so its incremental orchestrator follows the ledger once.
 import { createSubscriber } from 'svelte/reactivity';
 import {
-  backlogOf, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
-  replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
-  type ReplenishmentRequest,
+  backlogOf, capacitySupply, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
+  replenishmentRequests, revisedEpochs, sampleEvery, type AuditReport, type Backlog, type BacklogForecast, type Currency,
+  type DonorSample, type OrchestratorResult, type ReplenishmentRequest,
 } from '../core';
 import type { ActiveEconomy } from './active-economy.svelte';
+import type { Economies } from './economies.svelte';
 
-export interface DashboardSnapshot {
+/** The forecast for the epoch in progress and the requests it publishes (what Compute and Tasks show). */
+export interface ForecastSnapshot {
   readonly epochMs: number;
+  readonly forecast: Record<Currency, BacklogForecast>;
+  /** What waits now: queued compute units and tasks (forecast-inputs.ts). */
+  readonly backlog: Backlog;
+  readonly requests: ReplenishmentRequest[];
+}
+
+/** Donors online as sampled here (donors-online.svelte.ts), for the chart; x in seconds. */
+export interface DonorSeries {
+  readonly x: number[];
+  readonly donors: number[];
+  /** Reference cores × 1000. */
+  readonly milliCores: number[];
+}
+
+export interface DashboardSnapshot extends ForecastSnapshot {
   readonly result: OrchestratorResult;
   /** Epochs whose result changed after they were first shown (a late entry), this session. */
   readonly revised: ReadonlySet<number>;
@@ -21,10 +40,7 @@ export interface DashboardSnapshot {
   readonly supply: Record<Currency, number[]>;
   /** My holdings at the end of each epoch: my payments and receipts so far + my mints of complete epochs. */
   readonly mine: Record<Currency, number[]>;
-  readonly forecast: Record<Currency, BacklogForecast>;
-  /** What waits now: queued compute units and tasks (forecast-inputs.ts). */
-  readonly backlog: Backlog;
-  readonly requests: ReplenishmentRequest[];
+  readonly donors: DonorSeries;
   readonly myMinted: { MH: number; CH: number };
   /** The part of myMinted of epochs complete by the clock that no entry has credited yet. */
   readonly myDue: { MH: number; CH: number };
@@ -41,9 +57,48 @@ export class EconomyDashboard {
   #revised = new Set<number>();
   #audit = $state<AuditState>({ kind: 'idle' });
 
-  constructor(economy: ActiveEconomy) {
+  /** This peer's donor samples for this economy (reactive: read inside a snapshot). */
+  #donors: () => readonly DonorSample[];
+
+  constructor(economy: ActiveEconomy, donors: () => readonly DonorSample[] = () => []) {
     this.#economy = economy;
+    this.#donors = donors;
     this.#subscribe = createSubscriber((update) => economy.session.subscribe(update));
+  }
+
+  #update(now: number): { result: OrchestratorResult; epochMs: number } {
+    const ledger = this.#economy.session.ledger;
+    const epochMs = ledger.epochMs;
+    if (!this.#orchestrator || this.#orchestrator.epochMs !== epochMs) this.#orchestrator = new IncrementalOrchestrator(epochMs);
+    const result = this.#orchestrator.update(ledger.flows, now);
+    if (this.#shown && this.#shown.throughEpoch === result.throughEpoch) for (const e of revisedEpochs(this.#shown, result)) this.#revised.add(e);
+    this.#shown = result;
+    return { result, epochMs };
+  }
+
+  /**
+   * The forecast at `now`: demand is what waits (queued compute units, estimated unclaimed
+   * tasks); supply is the paid flow per epoch, forecast for the epoch in progress, less what it
+   * already paid, or for CH what the donors this peer saw online could still deliver, if more
+   * (forecast-inputs.ts, donor-capacity.ts).
+   */
+  forecastAt(now: number): ForecastSnapshot {
+    this.#subscribe();
+    const { result, epochMs } = this.#update(now);
+    return this.#forecast(result, epochMs, now);
+  }
+
+  #forecast(result: OrchestratorResult, epochMs: number, now: number): ForecastSnapshot {
+    const ledger = this.#economy.session.ledger;
+    const series = (c: Currency) => epochSeries(result, c, (m) => m.gross).values;
+    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
+    // A sample holds for two sampling periods at most: longer, this peer was closed (unobserved).
+    const capacity = capacitySupply(this.#donors(), epochMs, now, 2 * sampleEvery(epochMs));
+    const forecast = {
+      MH: forecastBacklog('MH', series('MH'), result.open.gross.MH, backlog.MH),
+      CH: forecastBacklog('CH', series('CH'), result.open.gross.CH, backlog.CH, capacity),
+    };
+    return { epochMs, forecast, backlog, requests: replenishmentRequests([forecast.MH, forecast.CH], backlog.needs) };
   }
 
   get audit(): AuditState {
@@ -54,11 +109,7 @@ export class EconomyDashboard {
   snapshot(now: number): DashboardSnapshot {
     this.#subscribe();
     const ledger = this.#economy.session.ledger;
-    const epochMs = ledger.epochMs;
-    if (!this.#orchestrator || this.#orchestrator.epochMs !== epochMs) this.#orchestrator = new IncrementalOrchestrator(epochMs);
-    const result = this.#orchestrator.update(ledger.flows, now);
-    if (this.#shown && this.#shown.throughEpoch === result.throughEpoch) for (const e of revisedEpochs(this.#shown, result)) this.#revised.add(e);
-    this.#shown = result;
+    const { result, epochMs } = this.#update(now);
     const me = this.#economy.me;
     const mh = epochSeries(result, 'MH', (m) => m.gross);
     const x = mh.epochs.map((e) => Math.floor(epochEnd(e, epochMs) / 1000));
@@ -73,18 +124,13 @@ export class EconomyDashboard {
       const minted = cumulative(myMintPerEpoch(c));
       return mh.epochs.map((e, i) => balanceAt(c, epochEnd(e, epochMs)) + (minted[i] ?? 0));
     };
-    // Demand: what waits now (queued compute units, estimated unclaimed tasks); supply: the paid
-    // flow per epoch, forecast for the epoch in progress, less what it already paid
-    // (forecast-inputs.ts). Donors' capacity is not in the ledger (the network sees it), so
-    // none is passed here.
-    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
-    const forecast = {
-      MH: forecastBacklog('MH', series('MH', (m) => m.gross), result.open.gross.MH, backlog.MH),
-      CH: forecastBacklog('CH', series('CH', (m) => m.gross), result.open.gross.CH, backlog.CH),
-    };
+    // The last sample holds until now (if this peer has been watching): the chart ends at now.
+    const samples = [...this.#donors()];
+    const last = samples[samples.length - 1];
+    if (last && now > last.time && now - last.time <= 2 * sampleEvery(epochMs)) samples.push({ ...last, time: now });
     const myMinted = result.minted.get(me) ?? { MH: 0, CH: 0 };
     return {
-      epochMs,
+      ...this.#forecast(result, epochMs, now),
       result,
       revised: new Set(this.#revised),
       x,
@@ -92,9 +138,7 @@ export class EconomyDashboard {
       clean: { MH: series('MH', (m) => m.flow), CH: series('CH', (m) => m.flow) },
       supply: { MH: cumulative(series('MH', (m) => m.minted)), CH: cumulative(series('CH', (m) => m.minted)) },
       mine: { MH: mine('MH'), CH: mine('CH') },
-      forecast,
-      backlog,
-      requests: replenishmentRequests([forecast.MH, forecast.CH], backlog.needs),
+      donors: { x: samples.map((s) => Math.floor(s.time / 1000)), donors: samples.map((s) => s.donors), milliCores: samples.map((s) => s.milliCores) },
       myMinted: { MH: myMinted.MH, CH: myMinted.CH },
       myDue: { MH: Math.max(0, myMinted.MH - ledger.mintedTo(me).MH), CH: Math.max(0, myMinted.CH - ledger.mintedTo(me).CH) },
     };
@@ -115,5 +159,27 @@ export class EconomyDashboard {
     } catch (e) {
       this.#audit = { kind: 'failed', error: e instanceof Error ? e.message : String(e) };
     }
+  }
+}
+
+/** The dashboard of the open economy, one per ActiveEconomy, shared by the views that show its requests. */
+export class Dashboards {
+  readonly #economies: Economies;
+  readonly #donors: () => readonly DonorSample[];
+  #for: ActiveEconomy | null = null;
+  #dashboard: EconomyDashboard | null = null;
+
+  constructor(economies: Economies, donors: () => readonly DonorSample[]) {
+    this.#economies = economies;
+    this.#donors = donors;
+  }
+
+  get current(): EconomyDashboard | null {
+    const active = this.#economies.active;
+    if (active !== this.#for) {
+      this.#for = active;
+      this.#dashboard = active ? new EconomyDashboard(active, this.#donors) : null;
+    }
+    return this.#dashboard;
   }
 }

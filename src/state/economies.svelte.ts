@@ -34,6 +34,8 @@ export interface NewEconomy {
   secret: string;
   /** Credit limits in milli-hours. */
   creditLimit: { MH: number; CH: number };
+  /** The orchestrator's epoch length in ms, fixed for good (absent: a day). */
+  epochMs?: number;
 }
 
 export class Economies {
@@ -104,8 +106,9 @@ export class Economies {
     const error = await this.#remember(record);
     if (error) return error;
     await this.#open(record);
-    const limits = await this.#active?.setCreditLimits(input.creditLimit);
-    return limits && !limits.ok ? limits.error : null;
+    // The founder's first settings entry fixes the epoch length with the limits.
+    const settings = await this.#active?.foundSettings({ creditLimit: input.creditLimit, ...(input.epochMs !== undefined ? { epochMs: input.epochMs } : {}) });
+    return settings && !settings.ok ? settings.error : null;
   }
 
   async join(invite: EconomyInvite): Promise<string | null> {
@@ -236,9 +239,10 @@ export class Economies {
         onProblem: (message) => (this.#problem = message),
         onUnsharedChange: (ids) => void this.#updateRecord(record.id, { unshared: ids }),
       });
-      session.setPresence({ name: identity.name, colour: identity.colour, activity: 'idle' });
       void session.whenSyncedWithPeer().then(() => this.#updateRecord(record.id, { syncedAt: this.#deps.now() }));
-      this.#active = new ActiveEconomy(session, this.#deps.now, () => this.#deps.online?.online ?? true);
+      const active = new ActiveEconomy(session, this.#deps.now, () => this.#deps.online?.online ?? true);
+      active.present(identity.name, identity.colour);
+      this.#active = active;
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
       // Not awaited: a restored key publishes only after a sync, and opening (or joining) must not
       // hang while no peer is online. Writes still go out in call order (one queue, own-writes.ts).
@@ -254,7 +258,7 @@ export class Economies {
     const active = this.#active;
     if (!active) return;
     const { name, colour } = this.#deps.identity;
-    active.session.setPresence({ name, colour, activity: 'idle' });
+    active.present(name, colour);
     // A restored key may have entries on another device that this one has not seen: writing
     // before the first sync would put a second entry at the same seq, a fork. So wait for a peer.
     if (mayHaveUnseenEntries(active.session.record, this.#deps.identity.restoredAt)) await active.session.whenSyncedWithPeer();
