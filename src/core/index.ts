@@ -58,7 +58,7 @@ export { computeOrchestrator, epochSeries, holdingsOf, revisedEpochs, serializeO
 export { IncrementalOrchestrator } from './orchestrator-incremental';
 export { auditLedger, type AuditReport } from './orchestrator-audit';
 export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type ReplenishmentRequest } from './forecast';
-export { backlogOf, forecastBacklog, type Backlog, type BacklogForecast } from './forecast-inputs';
+export { backlogOf, forecastBacklog, RELEASE_DEMAND_EPOCHS, type Backlog, type BacklogForecast } from './forecast-inputs';
 export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';
 export {

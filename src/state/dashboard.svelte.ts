@@ -73,11 +73,12 @@ export class EconomyDashboard {
       const minted = cumulative(myMintPerEpoch(c));
       return mh.epochs.map((e, i) => balanceAt(c, epochEnd(e, epochMs)) + (minted[i] ?? 0));
     };
-    // Demand: what waits now (queued compute units, estimated unclaimed tasks); supply: the paid
+    // Demand: what waits now (queued compute units, estimated unclaimed tasks, downloads still
+    // predicted for recent releases); supply: the paid
     // flow per epoch, forecast for the epoch in progress, less what it already paid
     // (forecast-inputs.ts). Donors' capacity is not in the ledger (the network sees it), so
     // none is passed here.
-    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
+    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now, { records: ledger.releases.values(), epochMs });
     const forecast = {
       MH: forecastBacklog('MH', series('MH', (m) => m.gross), result.open.gross.MH, backlog.MH),
       CH: forecastBacklog('CH', series('CH', (m) => m.gross), result.open.gross.CH, backlog.CH),
