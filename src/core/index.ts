@@ -1,5 +1,7 @@
 // Public API of the ledger core. The network and UI layers import from here only.
 export { Ledger, CLOCK_SKEW_MS, type LedgerOptions, type AddReport, type Stake } from './ledger';
+export { LedgerView, viewSnapshotOf, type LedgerViewSnapshot } from './ledger-view';
+export { LedgerReads } from './ledger-reads';
 export { createEntry, verifyEntry, nextEntryTime, type EntryHead, type EntryScope, type SignedEntry, type VerifyEntryResult } from './create-entry';
 export { economyIdOf, ECONOMY_NONCE_BYTES } from './economy-id';
 export {

@@ -15,6 +15,7 @@ import { chunkHashesRoot, MIB, servingFee } from './release-state';
 import { EntryLog, fileOf, releaseBody } from './release-test-kit';
 import { sha256Sync } from './sha256';
 import { backlogOf } from './forecast-inputs';
+import { LedgerView } from './ledger-view';
 import { toHex } from './bytes';
 import { createRandom, shuffleInPlace } from './random';
 
@@ -373,5 +374,21 @@ describe('downloads in the forecast (forecast-inputs.ts)', () => {
     expect(done.releaseOf(post.id)!.downloads).toBe(4);
     expect(backlogOf([], () => new Map(), [], NOW, { records: done.releases.values(), epochMs })).toMatchObject({ MH: 0, CH: 0, downloadsExpected: 0 });
     expect(2333 * 3).toBeLessThanOrEqual(l.releaseOf(post.id)!.invested);
+  });
+});
+
+describe('the page\'s LedgerView (a structured-cloned snapshot from the ledger worker)', () => {
+  it('answers release reads and the pre-signing checks as the Ledger does', async () => {
+    const tasks = await setup();
+    const post = await log.add(founder, 'release-post', releaseBody(tasks, 3));
+    await log.add(buyer, 'download', { release: post.id, servers: [{ account: v1.id, bytes: MIB }] });
+    const l = await ledger();
+    const view = new LedgerView(structuredClone(l.viewSnapshot(mallory.id)), () => NOW);
+    expect(view.releaseOf(post.id)).toEqual(l.releaseOf(post.id));
+    expect([...view.releases.keys()]).toEqual([post.id]);
+    expect(view.releaseReads.hasDownloaded(post.id, buyer.id)).toBe(true);
+    const input = { release: post.id, servers: [{ account: v2.id, bytes: 2 * MIB }] };
+    expect(checkDownload(view, mallory.id, input)).toEqual(checkDownload(l, mallory.id, input));
+    expect(checkDownload(view, buyer.id, input)).toEqual({ ok: false, error: 'Already downloaded “v1.2”.' });
   });
 });

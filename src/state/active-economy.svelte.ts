@@ -221,8 +221,8 @@ export class ActiveEconomy {
     return this.session.publishRelease(voucher, currency, amount);
   }
 
-  exportFile(): Blob {
-    return new Blob([encodeLedgerFile(this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  async exportFile(): Promise<Blob> {
+    return new Blob([encodeLedgerFile(await this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
   }
 
   /** Verifies and imports a ledger file; returns a sentence saying what happened. */

@@ -3,8 +3,8 @@
 // requests, which epochs a late entry revised, and the audit. Read live through createSubscriber.
 import { createSubscriber } from 'svelte/reactivity';
 import {
-  auditLedger, backlogOf, createWebCryptoPort, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
-  Ledger, replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
+  backlogOf, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
+  replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
   type ReplenishmentRequest,
 } from '../core';
 import type { ActiveEconomy } from './active-economy.svelte';
@@ -107,12 +107,11 @@ export class EconomyDashboard {
     this.#audit = { kind: 'running' };
     try {
       const session = this.#economy.session;
-      const crypto = createWebCryptoPort(globalThis.crypto.subtle);
-      const fresh = new Ledger({ crypto, economy: session.record.id, founder: session.record.founder, now: () => now });
       const epochMs = session.ledger.epochMs;
-      // The instance the dashboard draws from (its incremental path is what is checked).
+      // The instance the dashboard draws from (its incremental path is what is checked); the
+      // entries, their re-verification and the fresh replay are the ledger worker's.
       const shown = (this.#orchestrator?.epochMs === epochMs ? this.#orchestrator : new IncrementalOrchestrator(epochMs)).update(session.ledger.flows, now);
-      const report = await auditLedger({ live: session.ledger, fresh, crypto, economy: session.record.id, shown, now });
+      const report = await session.audit(now, shown);
       this.#audit = { kind: 'done', report, at: now };
     } catch (e) {
       this.#audit = { kind: 'failed', error: e instanceof Error ? e.message : String(e) };
