@@ -136,6 +136,12 @@ export class ActiveEconomy {
     return this.session.verifying;
   }
 
+  /** Entries accepted from their author's signed head whose own signature is still to be checked. */
+  get unverified(): number {
+    this.#subscribe();
+    return this.session.ledger.unverifiedCount;
+  }
+
   get entryCount(): number {
     this.#subscribe();
     return this.session.ledger.entryCount;

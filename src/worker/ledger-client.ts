@@ -18,15 +18,25 @@ export type LedgerClient = LedgerServiceApi & {
 /** The ledger worker of this origin (shared by its tabs where SharedWorker exists). */
 export function connectLedgerWorker(): LedgerClient {
   let remote: Comlink.Remote<LedgerService>;
+  // A worker that cannot start (a script error, a browser without module workers) must not leave
+  // "Opening…" on screen for ever: opening fails with the reason instead.
+  let fail!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const onError = (event: Event) => fail(new Error(`the ledger worker did not start (${(event as ErrorEvent).message || 'unknown error'})`));
   if (typeof SharedWorker !== 'undefined') {
     const worker = new SharedWorker(new URL('./ledger-worker.ts', import.meta.url), { type: 'module', name: 'hourmesh-ledger' });
+    worker.addEventListener('error', onError);
     remote = Comlink.wrap<LedgerService>(worker.port);
   } else {
+    // Chrome on Android before SharedWorker shipped there: one worker per tab. Two tabs then
+    // replay twice and reach each other through the peers (and the shared entry store).
     const worker = new Worker(new URL('./ledger-worker.ts', import.meta.url), { type: 'module', name: 'hourmesh-ledger' });
+    worker.addEventListener('error', onError);
     remote = Comlink.wrap<LedgerService>(worker);
   }
   return {
-    open: (args: OpenEconomy, listener: (event: HostEvent) => void) => remote.open(args, Comlink.proxy(listener)),
+    open: (args: OpenEconomy, listener: (event: HostEvent) => void) => Promise.race([remote.open(args, Comlink.proxy(listener)), failed]),
     close: (economyId: string, tab: string) => remote.close(economyId, tab),
     receive: (economyId: string, generation: number, link: string, message: Uint8Array): Promise<RelayAnswer> =>
       remote.receive(economyId, generation, link, Comlink.transfer(message, [message.buffer])),

@@ -28,6 +28,8 @@ import type { DebugCorruption, DebugDocumentOp, DebugDocumentResult, HostEvent, 
 const REFRESH_MS = 30_000;
 /** The most often a changing ledger sends its view to the pages. */
 export const VIEW_INTERVAL_MS = 150;
+/** How often background signature checks are looked at for progress. */
+const VERIFY_POLL_MS = 250;
 
 export interface LedgerHostDeps {
   crypto: CryptoPort;
@@ -49,6 +51,7 @@ export class LedgerHost {
   #viewTimer: ReturnType<typeof setTimeout> | undefined;
   #lastViewAt = -Infinity;
   #viewSeq = 0;
+  #verifyWatch: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(args: OpenEconomy, deps: LedgerHostDeps) {
@@ -185,6 +188,7 @@ export class LedgerHost {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#refreshTimer);
+    clearInterval(this.#verifyWatch);
     clearTimeout(this.#viewTimer);
     this.#docs.close();
     this.#sync.destroy();
@@ -215,10 +219,33 @@ export class LedgerHost {
 
   /** Something changed: send a view now, or when VIEW_INTERVAL_MS has passed since the last. */
   #changed(): void {
+    this.#watchVerification();
     if (this.#closed || this.#viewTimer !== undefined) return;
     const wait = this.#lastViewAt + VIEW_INTERVAL_MS - performance.now();
     if (wait <= 0) this.#sendView();
     else this.#viewTimer = setTimeout(() => this.#sendView(), wait);
+  }
+
+  /**
+   * While signatures are checked in the background (a late joiner's first sync: the ledger
+   * authenticates chains from their heads and checks the rest after, core/ledger.ts), the pages
+   * are told how far it got ("verified 40,000 of 100,000 entries"): the ledger has no event for
+   * that, so it is polled.
+   */
+  #watchVerification(): void {
+    if (this.#verifyWatch !== undefined || this.#closed || this.ledger.unverifiedCount === 0) return;
+    let last = this.ledger.unverifiedCount;
+    this.#verifyWatch = setInterval(() => {
+      const now = this.ledger.unverifiedCount;
+      if (now !== last) {
+        last = now;
+        this.#changed();
+      }
+      if (now === 0 || this.#closed) {
+        clearInterval(this.#verifyWatch);
+        this.#verifyWatch = undefined;
+      }
+    }, VERIFY_POLL_MS);
   }
 
   /** Sends a view now; returns its seq. */

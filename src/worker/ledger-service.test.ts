@@ -44,7 +44,7 @@ async function openTab(service: LedgerService, signer: Signer, founder: string):
 }
 
 function service(entries: EntryStore = createMemoryEntryStore()): LedgerService {
-  return new LedgerService({ crypto, entries: async () => entries, now });
+  return new LedgerService({ crypto, entries: async () => entries, now, debug: true });
 }
 
 /**
@@ -168,6 +168,15 @@ describe('LedgerService (the ledger worker, in-process)', () => {
     expect((await tab.client.receive(ECONOMY, generation, `${tab.tab}/y`, step1)).problem).toMatch(/repeated too soon/);
     // A generation the worker does not follow.
     expect((await tab.client.receive(ECONOMY, generation + 5, `${tab.tab}/z`, step1)).problem).toMatch(/not followed/);
+    await tab.client.close(ECONOMY, tab.tab);
+  });
+
+  it('a production build refuses the debug calls (they can read and change the worker\'s state)', async () => {
+    const key = await generateSigner(globalThis.crypto.subtle);
+    const production = new LedgerService({ crypto, entries: async () => createMemoryEntryStore(), now, debug: false });
+    const tab = await openTab(production, key, toHex(key.publicKey));
+    await expect(tab.client.debugDocument(ECONOMY, null, { op: 'keys' })).rejects.toThrow(/refused in a production build/);
+    await expect(tab.client.debugCorrupt(ECONOMY, { flows: [] })).rejects.toThrow(/refused in a production build/);
     await tab.client.close(ECONOMY, tab.tab);
   });
 

@@ -21,6 +21,8 @@ export interface LedgerServiceDeps {
   entries: (persistent: boolean) => Promise<EntryStore>;
   now: () => number;
   subtle?: SubtleCrypto;
+  /** Answer the debug calls (development and test builds only; production refuses them). */
+  debug: boolean;
 }
 
 export class LedgerService implements LedgerServiceApi {
@@ -98,12 +100,18 @@ export class LedgerService implements LedgerServiceApi {
   }
 
   async debugDocument(economyId: string, generation: number | null, op: DebugDocumentOp): Promise<DebugDocumentResult> {
+    this.#debugOnly();
     return (await this.#host(economyId)).debugDocument(generation, op);
   }
 
   /** Test build only (see LedgerHost.debugCorrupt). */
   async debugCorrupt(economyId: string, change: DebugCorruption): Promise<void> {
+    this.#debugOnly();
     (await this.#host(economyId)).debugCorrupt(change);
+  }
+
+  #debugOnly(): void {
+    if (!this.#deps.debug) throw new Error('Debug calls are refused in a production build.');
   }
 
   async #hostOrNull(economyId: string): Promise<LedgerHost | null> {

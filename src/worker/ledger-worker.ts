@@ -12,6 +12,7 @@ let idb: Promise<EntryStore> | null = null;
 const service = new LedgerService({
   crypto: createWebCryptoPort(crypto.subtle),
   now: Date.now,
+  debug: import.meta.env.DEV || import.meta.env.MODE === 'test',
   // One database connection for every economy this worker opens; memory where storage is refused.
   entries: async (persistent) => {
     if (!persistent) return createMemoryEntryStore();
