@@ -22,6 +22,9 @@ import { epochMsOf } from './kind-economy-settings';
 import { creditLimitOf, creditLoweringOf, readStake, readVouched, settingsAckOf, spendableOf, type CreditLowering } from './credit';
 import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
 import { quorumEligibilityProblem, relatedDonor, resultProblem, type ResultBody } from './kind-result';
+import { createReleaseReads, type ReleaseReads } from './release-reads';
+import type { ReleaseRecord } from './release-state';
+import type { ReleaseReader } from './release-checks';
 
 /** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
 export interface Stake {
@@ -30,7 +33,7 @@ export interface Stake {
   amount: Balance;
 }
 
-export abstract class LedgerReads implements TaskReader, TransferReader, JobReader, ResultReader {
+export abstract class LedgerReads implements TaskReader, TransferReader, JobReader, ResultReader, ReleaseReader {
   protected abstract state: LedgerState;
   /** Accounts frozen by a verified fork → the seq of the fork. */
   protected abstract forkSeqs: ReadonlyMap<AccountId, number>;
@@ -245,6 +248,16 @@ export abstract class LedgerReads implements TaskReader, TransferReader, JobRead
     return this.state.flows;
   }
 
+  /** Releases and downloads (release-reads.ts); `releases` and `releaseOf` are shortcuts. */
+  readonly releaseReads: ReleaseReads = createReleaseReads(() => this.state);
+
+  get releases(): ReadonlyMap<string, ReleaseRecord> {
+    return this.state.releases;
+  }
+
+  releaseOf(id: string): ReleaseRecord | undefined {
+    return this.state.releases.get(id);
+  }
 }
 
 const EMPTY_UNITS: ReadonlyMap<number, UnitRecord> = new Map();

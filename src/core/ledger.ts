@@ -89,7 +89,7 @@ export interface LedgerOptions {
   now: () => number;
   /** Settings before any economy-settings entry applies; defaults to DEFAULT_SETTINGS. */
   initialSettings?: EconomySettings;
-  /** Simulations and tests only: transfers whose memo this tags count as flow (LedgerState.transferFlow; downloads have no kind yet). */
+  /** Simulations and tests only: transfers whose memo this tags count as flow (LedgerState.transferFlow: the worked example's recouping, mint tests). */
   transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
   /** Tuning of the partial replay (performance only, never the outcome); defaults 256 and 8. */
   checkpointEvery?: number;

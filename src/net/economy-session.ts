@@ -20,6 +20,7 @@ import {
   type AddReport, type AuditReport, type CryptoPort, type Currency, type KindBodies, type KindName, type OrchestratorResult, type Signer,
   type TransferCheck, type TransferInput,
 } from '../core';
+import { checkReleasePost, checkDownload, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck } from '../core';
 import type { SendResult } from './own-writes';
 import type { RoomStatus } from './room';
 import type { Presence } from './presence';
@@ -368,6 +369,33 @@ export class EconomySession {
     const checked = this.checkTaskEstimate(input);
     if (!checked.ok) return checked;
     return this.#write('task-estimate', checked.body);
+  }
+
+  // Releases and downloads (core/kind-release-post.ts, core/kind-download.ts, docs/RELEASES.md).
+  // `publishRelease` above is another thing: giving back a vouch stake.
+
+  checkReleasePost(input: ReleasePostInput): ReleasePostCheck {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkReleasePost(this.ledger, this.#me, input);
+  }
+
+  /** Publishes a release (its file is already chunked and kept by the caller); the entry id is the release's id. */
+  async publishReleasePost(input: ReleasePostInput): Promise<SendResult> {
+    const checked = this.checkReleasePost(input);
+    if (!checked.ok) return checked;
+    return this.#write('release-post', checked.body);
+  }
+
+  checkDownload(input: DownloadInput): DownloadCheck {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkDownload(this.ledger, this.#me, input);
+  }
+
+  /** Pays for a verified download: the price to the contributors, the serving fee to each server. */
+  async publishDownload(input: DownloadInput): Promise<SendResult> {
+    const checked = this.checkDownload(input);
+    if (!checked.ok) return checked;
+    return this.#write('download', checked.body);
   }
 
   /**

@@ -78,7 +78,7 @@ export class EconomyDashboard {
 
   /**
    * The forecast at `now`: demand is what waits (queued compute units, estimated unclaimed
-   * tasks); supply is the paid flow per epoch, forecast for the epoch in progress, less what it
+   * tasks, downloads still predicted for recent releases); supply is the paid flow per epoch, forecast for the epoch in progress, less what it
    * already paid, or for CH what the donors this peer saw online could still deliver, if more
    * (forecast-inputs.ts, donor-capacity.ts).
    */
@@ -91,7 +91,7 @@ export class EconomyDashboard {
   #forecast(result: OrchestratorResult, epochMs: number, now: number): ForecastSnapshot {
     const ledger = this.#economy.session.ledger;
     const series = (c: Currency) => epochSeries(result, c, (m) => m.gross).values;
-    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
+    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now, { records: ledger.releases.values(), epochMs });
     // A sample holds for two sampling periods at most: longer, this peer was closed (unobserved).
     const capacity = capacitySupply(this.#donors(), epochMs, now, 2 * sampleEvery(epochMs));
     const forecast = {
