@@ -33,3 +33,27 @@ test('two tabs of one person share one ledger: one replay, and a send in one sho
   await expect(ann.wallet.sendResult()).toContainText('1 MH to cdcdcdcd');
   await expect(ann.wallet.balance('MH')).toHaveText('-3 MH');
 });
+
+test('without SharedWorker (Chrome on Android before it shipped) each tab has its own ledger, and the tabs still sync with each other', async ({ openPerson }) => {
+  const ben = await openPerson('Ben');
+  await ben.context.addInitScript(() => {
+    delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+  });
+  await ben.page.reload();
+  await ben.introduce();
+  await ben.shell.open('Economy');
+  await ben.economy.create('Own workers', { limitMH: '10', limitCH: '10' });
+  await ben.shell.open('Wallet');
+  const second = await ben.context.newPage();
+  await second.goto(ben.page.url());
+  const secondWallet = new WalletPage(second);
+  await expect(secondWallet.balance('MH')).toHaveText('0 MH');
+  // Each tab's worker holds its own ledger: one listener each.
+  for (const page of [ben.page, second]) {
+    expect(await page.evaluate(async () => (await window.hourmesh!.economies.active!.session.debugDocument({ op: 'tabs' })).value)).toBe(1);
+  }
+  await ben.wallet.send({ toId: 'ef'.repeat(32), amount: '2', stranger: true });
+  await expect(ben.wallet.balance('MH')).toHaveText('-2 MH');
+  // The tabs connect over WebRTC like two peers, so the other tab's ledger gets the entry.
+  await expect(secondWallet.balance('MH')).toHaveText('-2 MH', { timeout: 30_000 });
+});

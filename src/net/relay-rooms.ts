@@ -23,7 +23,7 @@ export interface RelayRoomsOptions {
   economyId: string;
   secret: string;
   network: { signaling: string[]; ice: IceServer[] };
-  ledger: LedgerServiceApi;
+  ledger: LedgerServiceApi & { readonly shared: boolean };
   /** This tab's id at the worker (LedgerServiceApi.open). */
   tab: string;
   onStatus: (status: RoomStatus) => void;
@@ -132,6 +132,8 @@ export class RelayRooms {
     const room = connectRoom(doc, {
       room: generationRoomName(economyId, generation), password: this.#opts.secret,
       signaling: this.#opts.network.signaling, ice: this.#opts.network.ice,
+      // Tabs with a ledger each (no SharedWorker) must sync with each other like any peers.
+      filterBcConns: ledger.shared,
       relay: {
         receive: (link, message) => ledger.receive(economyId, generation, `${tab}/${link}`, message),
         syncStep1: () => ledger.syncStep1(economyId, generation),

@@ -41,6 +41,12 @@ export interface RoomOptions {
    * ./relay-rooms.ts). Without it, y-webrtc syncs the page's document as usual.
    */
   relay?: RoomRelay;
+  /**
+   * Whether tabs of this browser skip WebRTC between them (y-webrtc's default: they meet over
+   * BroadcastChannel). A relayed room whose tabs each have their own ledger worker (no
+   * SharedWorker) sets it false, so those tabs' documents sync with each other over WebRTC.
+   */
+  filterBcConns?: boolean;
 }
 
 /** Where a relayed room's sync messages go, link by link. */
@@ -204,6 +210,7 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     // Explicit empty ICE list: simple-peer's default points at public STUN servers, which are not
     // reachable from a closed network and only slow down gathering. Loopback and LAN work without.
     peerOpts: { config: { iceServers: options.ice } },
+    filterBcConns: options.filterBcConns ?? true,
   });
   const listeners = new Set<(status: RoomStatus) => void>();
   const conns = provider.signalingConns as unknown as SignalingConnLike[];

@@ -11,6 +11,8 @@ import type { DebugCorruption, DebugDocumentOp, DebugDocumentResult, HostEvent, 
 import type { LedgerService } from './ledger-service';
 
 export type LedgerClient = LedgerServiceApi & {
+  /** One ledger for every tab of this browser (a SharedWorker), or one per tab (a dedicated worker). */
+  readonly shared: boolean;
   /** Test build only: corrupts the worker's replayed state (e2e of the audit). */
   debugCorrupt(economyId: string, change: DebugCorruption): Promise<void>;
   /** Test build only: the worker's entry saves fail like a full disk while on. */
@@ -22,13 +24,14 @@ export type LedgerClient = LedgerServiceApi & {
 /** The ledger worker of this origin (shared by its tabs where SharedWorker exists). */
 export function connectLedgerWorker(): LedgerClient {
   let remote: Comlink.Remote<LedgerService>;
+  const shared = typeof SharedWorker !== 'undefined';
   // A worker that cannot start (a script error, a browser without module workers) must not leave
   // "Opening…" on screen for ever: opening fails with the reason instead.
   let fail!: (error: Error) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined);
   const onError = (event: Event) => fail(new Error(`the ledger worker did not start (${(event as ErrorEvent).message || 'unknown error'})`));
-  if (typeof SharedWorker !== 'undefined') {
+  if (shared) {
     const worker = new SharedWorker(new URL('./ledger-worker.ts', import.meta.url), { type: 'module', name: 'hourmesh-ledger' });
     worker.addEventListener('error', onError);
     remote = Comlink.wrap<LedgerService>(worker.port);
@@ -40,6 +43,7 @@ export function connectLedgerWorker(): LedgerClient {
     remote = Comlink.wrap<LedgerService>(worker);
   }
   return {
+    shared,
     open: (args: OpenEconomy, listener: (event: HostEvent) => void) => Promise.race([remote.open(args, Comlink.proxy(listener)), failed]),
     close: (economyId: string, tab: string) => remote.close(economyId, tab),
     receive: (economyId: string, generation: number, link: string, message: Uint8Array): Promise<RelayAnswer> =>
@@ -65,6 +69,7 @@ export function connectLedgerWorker(): LedgerClient {
  */
 export function inProcessLedger(service: LedgerService): LedgerClient {
   return {
+    shared: true,
     open: (args, listener) => service.open(args, (event) => {
       const copy = structuredClone(event);
       queueMicrotask(() => listener(copy));
