@@ -12,7 +12,10 @@ const crypto = createWebCryptoPort(globalThis.crypto.subtle);
 const ECONOMY = 'ec'.repeat(16);
 let clock = 1_750_000_000_000;
 const now = () => (clock += 10);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Every tab opened by this file: `settle` waits until each has verified what reached it. */
+const opened: Tab[] = [];
+/** Waits for state, not for time: every tab's document changes verified into its ledger. */
+const settle = () => Promise.all(opened.map((tab) => tab.sync.settled()));
 
 interface Tab {
   doc: Y.Doc;
@@ -60,7 +63,9 @@ async function openTab(signer: Signer, founder: string, store: EntryStore, exclu
   const writer = new OwnWriter({
     economyId: ECONOMY, signer, crypto, store, ledger, sync, now, scope: () => ({ economy: ECONOMY }), blocked, exclusive,
   });
-  return { doc, ledger, sync, writer, problems };
+  const tab = { doc, ledger, sync, writer, problems };
+  opened.push(tab);
+  return tab;
 }
 
 function connect(a: Y.Doc, b: Y.Doc) {
