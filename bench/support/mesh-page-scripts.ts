@@ -5,37 +5,35 @@
 // Every time is `performance.timeOrigin + performance.now()`: wall-clock milliseconds with
 // sub-millisecond resolution. All pages and Node run on the same machine, so one clock serves all.
 
-/** The Yjs transaction origin of the app's own ledger writes (src/net/ledger-sync.ts LOCAL_ORIGIN). */
-export const LOCAL_ORIGIN = 'hourmesh-ledger-sync';
-
 /**
  * Send-to-visible hooks for one member of the active economy, installed once everyone has joined.
- * - `published[key]`: when this page wrote the entry into the shared document itself (the Y.Map
- *   observer runs at the end of the transaction, just before y-webrtc broadcasts the update);
- * - `arrived[key]`: when a remote transaction brought the key into this page's document;
- * - `applied[key]`: when the app's ledger reported it applied, checked on every change
- *   notification of the session (the same notification the UI re-renders on);
+ * Since the ledger runs in a worker (issue 12), a page sees the ledger only through the views the
+ * worker sends, and every hook reads those, on the session's change notification (the same one
+ * the UI re-renders on):
+ * - `published`: [entry id, time] when this page's own history first shows an entry it signed
+ *   (the worker has saved, applied and written it into the document, which y-webrtc broadcasts
+ *   from the page at the same moment);
+ * - `counts`: [entry count, time] whenever the count this page's view holds changes (in a quiet
+ *   mesh with one transfer at a time, the moment a receiver's count passes N is when the N-th
+ *   entry became visible there: it was verified and applied in its worker);
  * - `clicks`: capture-phase clicks on the confirmation's Send button, i.e. the moment the person
  *   pressed the button that signs ("Review payment" before it signs nothing and is not counted).
  */
 export const INSTALL_SEND_HOOKS = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   const session = window.hourmesh.economies.active.session;
-  const map = session.doc.getMap('entries');
-  const B = window.__mesh = { published: [], arrived: {}, applied: {}, clicks: [] };
-  const seenPublished = new Set();
-  map.observe((event, tx) => {
-    const t = now();
-    for (const key of event.keysChanged) {
-      if (tx.origin === ${JSON.stringify(LOCAL_ORIGIN)}) {
-        if (!seenPublished.has(key)) { seenPublished.add(key); B.published.push([key, t]); }
-      } else if (B.arrived[key] === undefined) B.arrived[key] = t;
-    }
-  });
+  const B = window.__mesh = { published: [], counts: [[session.ledger.entryCount, now()]], clicks: [] };
+  const mine = new Set(session.ledger.historyOf(session.me).map((i) => i.entryId));
   const check = () => {
     const t = now();
-    for (const key of Object.keys(B.arrived)) {
-      if (B.applied[key] === undefined && session.ledger.statusOf(key)?.state === 'applied') B.applied[key] = t;
+    const count = session.ledger.entryCount;
+    if (count !== B.counts[B.counts.length - 1][0]) B.counts.push([count, t]);
+    const history = session.ledger.historyOf(session.me);
+    for (let i = history.length - 1; i >= 0 && i >= history.length - 5; i--) {
+      const item = history[i];
+      if (mine.has(item.entryId)) continue;
+      mine.add(item.entryId);
+      if (item.delta !== undefined && item.delta < 0) B.published.push([item.entryId, t, count]);
     }
   };
   session.subscribe(check);
@@ -47,17 +45,17 @@ export const INSTALL_SEND_HOOKS = `(() => {
 })()`;
 
 /**
- * Init script for a late joiner (runs before the app's code): instruments where the time goes.
- * Data-channel messages (frames), remote Yjs transactions, Ledger.addEntries calls, WebCrypto
- * digest/verify calls and IndexedDB read-write transactions, all with page-clock times.
+ * Init script for a late joiner (runs before the app's code): instruments where the page's time
+ * goes. Data-channel messages (frames), main-thread long tasks, the page's IndexedDB read-write
+ * transactions, and the views the ledger worker sends (their count and the entry count each
+ * held), all with page-clock times. The Yjs document, verification and replay run in the worker
+ * (issue 12), out of this page's reach.
  */
 export const JOINER_INIT_SCRIPT = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   const J = window.__join = {
     frames: { n: 0, bytes: 0, first: null, last: null, lastBig: null },
-    longTasks: [], afterAdd: [],
-    remoteTx: [], updates: [], add: [], idb: [],
-    crypto: { verify: { n: 0, first: null, last: null }, digest: { n: 0, first: null, last: null } },
+    longTasks: [], idb: [], views: [],
     attachedAt: null, countAtAttach: null,
   };
   const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
@@ -77,15 +75,6 @@ export const JOINER_INIT_SCRIPT = `(() => {
         });
       },
     });
-  }
-  for (const op of ['verify', 'digest']) {
-    const orig = SubtleCrypto.prototype[op];
-    SubtleCrypto.prototype[op] = function (...args) {
-      const c = J.crypto[op];
-      c.n++;
-      if (c.first === null) c.first = now();
-      return orig.apply(this, args).then((r) => { c.last = now(); return r; });
-    };
   }
   try {
     new PerformanceObserver((list) => {
@@ -109,32 +98,13 @@ export const JOINER_INIT_SCRIPT = `(() => {
     const session = active.session;
     J.attachedAt = now();
     J.countAtAttach = session.ledger.entryCount;
-    session.doc.on('beforeTransaction', (tx) => { if (!tx.local) J.remoteTx.push(now()); });
-    session.doc.on('update', (update, origin) => {
-      if (J.updates.length < 5000) J.updates.push([now(), update.length, origin === ${JSON.stringify(LOCAL_ORIGIN)}]);
-    });
-    const ledger = session.ledger;
-    // After a big add, LedgerSync lists the new valid entries to save them (IndexedDB), then
-    // re-publishes and notifies: the first call and the first notification mark those steps.
-    const valid = ledger.validEntries.bind(ledger);
-    ledger.validEntries = () => {
-      const w = J.watchAfterAdd;
-      if (w && w.validEntries === null) w.validEntries = now();
-      return valid();
-    };
+    let last = null;
     session.subscribe(() => {
-      const w = J.watchAfterAdd;
-      if (w && w.notified === null && w.validEntries !== null) { w.notified = now(); J.afterAdd.push(w); }
+      const view = session.ledger;
+      if (view === last || J.views.length >= 5000) return;
+      last = view;
+      J.views.push([now(), view.entryCount, session.verifying, view.unverifiedCount]);
     });
-    const add = ledger.addEntries.bind(ledger);
-    ledger.addEntries = (encoded) => {
-      const start = now();
-      return add(encoded).then((report) => {
-        J.add.push([start, now(), encoded.length, report.replay]);
-        if (encoded.length > 100) J.watchAfterAdd = { n: encoded.length, validEntries: null, notified: null };
-        return report;
-      });
-    };
   }, 2);
 })();`;
 
