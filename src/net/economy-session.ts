@@ -95,6 +95,10 @@ export class EconomySession {
   #tab = '';
   #rooms: RelayRooms | null = null;
   #listeners = new Set<() => void>();
+  /** Listeners of the sync's progress alone (the status line), see subscribeProgress. */
+  #progressListeners = new Set<() => void>();
+  #unverified = 0;
+  #entryCount = 0;
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
   #diagnostics: readonly Diagnostic[] = [];
   #verifying = 0;
@@ -163,7 +167,18 @@ export class EconomySession {
       case 'problem':
         this.#deps.onProblem(event.message);
         break;
+      case 'progress':
+        this.#setProgress(event.verifying, event.unverified, event.entryCount);
+        break;
     }
+  }
+
+  #setProgress(verifying: number, unverified: number, entryCount: number): void {
+    if (verifying === this.#verifying && unverified === this.#unverified && entryCount === this.#entryCount) return;
+    this.#verifying = verifying;
+    this.#unverified = unverified;
+    this.#entryCount = entryCount;
+    for (const listener of this.#progressListeners) listener();
   }
 
   #applyView(event: ViewEvent): void {
@@ -171,8 +186,8 @@ export class EconomySession {
     this.#viewSeq = event.seq;
     this.ledger = new LedgerView(event.snapshot, this.#deps.now);
     this.#diagnostics = event.diagnostics;
-    this.#verifying = event.verifying;
     this.#lastRemoteChange = event.lastRemoteChange;
+    this.#setProgress(event.verifying, event.snapshot.unverifiedCount, event.snapshot.entryCount);
     const ready = this.#viewWaiters.filter((w) => w.seq <= event.seq);
     this.#viewWaiters = this.#viewWaiters.filter((w) => w.seq > event.seq);
     for (const w of ready) w.resolve();
@@ -253,6 +268,20 @@ export class EconomySession {
   /** Entries received from peers that are being verified right now (0 when idle). */
   get verifying(): number {
     return this.#verifying;
+  }
+
+  /** The sync's progress (verifying, unverified, entry count): newer than the last view between views. */
+  get progress(): { verifying: number; unverified: number; entryCount: number } {
+    return { verifying: this.#verifying, unverified: this.#unverified, entryCount: this.#entryCount };
+  }
+
+  /**
+   * Calls back when only the sync's progress changed. A status line listens here; what shows the
+   * ledger listens to `subscribe`, so a progress tick does not re-render balances and members.
+   */
+  subscribeProgress(callback: () => void): () => void {
+    this.#progressListeners.add(callback);
+    return () => this.#progressListeners.delete(callback);
   }
   /** Resolves after the first full sync with a peer has been verified into the ledger. */
   whenSyncedWithPeer(): Promise<void> {
@@ -471,6 +500,7 @@ export class EconomySession {
     void this.#client.close(this.record.id, this.#tab).catch(() => undefined);
     for (const w of this.#viewWaiters.splice(0)) w.resolve();
     this.#listeners.clear();
+    this.#progressListeners.clear();
   }
 
   /** Forgets the economy's cached documents on this device (its entries are removed by the caller). */

@@ -42,6 +42,9 @@ export const ALONE_GRACE_MS = 20_000;
 export class ActiveEconomy {
   readonly session: EconomySession;
   #subscribe: () => void;
+  /** The sync's progress only (the status line): ticks often during a late joiner's sync. */
+  #subscribeProgress: () => void;
+  #members: { ledger: object; key: string; list: Member[] } | null = null;
   #openedAt: number;
   #now: () => number;
   /** Whether this device can reach the network now (OnlineStatus): offline, nobody is online. */
@@ -59,6 +62,7 @@ export class ActiveEconomy {
     this.#openedAt = now();
     this.#seenAtOpen = new Set(session.ledger.historyOf(session.me).map((i) => i.entryId));
     this.#subscribe = createSubscriber((update) => session.subscribe(update));
+    this.#subscribeProgress = createSubscriber((update) => session.subscribeProgress(update));
   }
 
   get id() {
@@ -152,14 +156,20 @@ export class ActiveEconomy {
   }
 
   get verifying(): number {
-    this.#subscribe();
-    return this.session.verifying;
+    this.#subscribeProgress();
+    return this.session.progress.verifying;
   }
 
   /** Entries accepted from their author's signed head whose own signature is still to be checked. */
   get unverified(): number {
-    this.#subscribe();
-    return this.session.ledger.unverifiedCount;
+    this.#subscribeProgress();
+    return this.session.progress.unverified;
+  }
+
+  /** The entry count as the sync's progress says it (between views; entryCount is the view's). */
+  get progressCount(): number {
+    this.#subscribeProgress();
+    return this.session.progress.entryCount;
   }
 
   get entryCount(): number {
@@ -177,8 +187,12 @@ export class ActiveEconomy {
     this.#subscribe();
     const ledger = this.session.ledger;
     const online = new Map(this.online.map((p) => [p.account, p]));
+    // Built once per ledger view and presence: a large economy has thousands of members, and
+    // several parts of a screen ask for them on every render.
+    const key = [...online.values()].map((p) => `${p.account}:${p.name}:${p.colour}:${p.activity}`).join('|');
+    if (this.#members && this.#members.ledger === ledger && this.#members.key === key) return this.#members.list;
     const accounts = new Set<string>([...ledger.balances.keys(), ...ledger.profiles.keys(), ...online.keys(), this.me, this.session.record.founder]);
-    return [...accounts].map((account) => {
+    const list = [...accounts].map((account) => {
       const profile = ledger.profileOf(account);
       const seen = online.get(account);
       const b = ledger.balanceOf(account);
@@ -194,6 +208,8 @@ export class ActiveEconomy {
         stakeOnMe: { ...ledger.stakeOf(account, this.me) },
       };
     }).sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
+    this.#members = { ledger, key, list };
+    return list;
   }
 
   /** Every task as replay derived it (core/task-state.ts); actions: state/tasks.svelte.ts. */

@@ -51,8 +51,23 @@ export interface ViewEvent {
   lastRemoteChange: number;
 }
 
+/**
+ * Only the sync's progress changed (the state did not): the page updates its status line without
+ * re-reading everything it shows. Sent while a big batch is verified and while older signatures
+ * are checked in the background.
+ */
+export interface ProgressEvent {
+  type: 'progress';
+  /** Entries received from peers being verified now (0 when idle). */
+  verifying: number;
+  /** Entries accepted from their author's signed head whose own signature is still to be checked. */
+  unverified: number;
+  entryCount: number;
+}
+
 export type HostEvent =
   | ViewEvent
+  | ProgressEvent
   /** The generations the worker follows now: the page keeps one room open per generation. */
   | { type: 'generations'; list: number[] }
   /** A change of a generation's document, to send to every link of its room but `except`. */

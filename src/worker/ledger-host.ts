@@ -29,7 +29,7 @@ const REFRESH_MS = 30_000;
 /** The most often a changing ledger sends its view to the pages. */
 export const VIEW_INTERVAL_MS = 150;
 /** How often background signature checks are looked at for progress. */
-const VERIFY_POLL_MS = 250;
+const VERIFY_POLL_MS = 500;
 
 export interface LedgerHostDeps {
   crypto: CryptoPort;
@@ -221,6 +221,8 @@ export class LedgerHost {
   /** Something changed: send a view now, or when VIEW_INTERVAL_MS has passed since the last. */
   #changed(): void {
     this.#watchVerification();
+    // A big batch starts verifying: say so at once, without a view (its state has not changed yet).
+    if (this.#sync.verifying > 0) this.#emit({ type: 'progress', verifying: this.#sync.verifying, unverified: this.ledger.unverifiedCount, entryCount: this.ledger.entryCount });
     if (this.#closed || this.#viewTimer !== undefined) return;
     const wait = this.#lastViewAt + VIEW_INTERVAL_MS - performance.now();
     if (wait <= 0) this.#sendView();
@@ -240,7 +242,10 @@ export class LedgerHost {
       const now = this.ledger.unverifiedCount;
       if (now !== last) {
         last = now;
-        this.#changed();
+        // The state is the same (the checks only confirm it): progress only, a cheap event.
+        this.#emit({ type: 'progress', verifying: this.#sync.verifying, unverified: now, entryCount: this.ledger.entryCount });
+        // Once every signature is checked, a view (so the page's counts end exact).
+        if (now === 0) this.#changed();
       }
       if (now === 0 || this.#closed) {
         clearInterval(this.#verifyWatch);
