@@ -81,11 +81,11 @@ export class Cdp {
 const WORKER_TYPES = new Set(['worker', 'shared_worker']);
 
 /**
- * Watches one page (by target id) and every dedicated or shared worker of its browser context:
+ * Watches one page (by target id), taps on it, and every dedicated or shared worker of its browser context:
  * Target.setAutoAttach (flatten) on the browser (shared workers) and on the page's session
  * (dedicated workers); Runtime.getHeapUsage on each session gives its V8 heap in use.
  */
-export class HeapWatch {
+export class PageWatch {
   readonly workers = new Map<string, TargetInfo>(); // sessionId → worker
   private pageSession = '';
   private readonly profiled = new Set<string>();
@@ -96,8 +96,8 @@ export class HeapWatch {
    * `profileWorkers`: start the sampling profiler in every worker as it attaches, for the fallback
    * throttling (a worker's busy time, to be multiplied by the rate): see workerBusyMs().
    */
-  static async attach(cdp: Cdp, page: TargetInfo, options: { profileWorkers?: boolean } = {}): Promise<HeapWatch> {
-    const watch = new HeapWatch(cdp, page);
+  static async attach(cdp: Cdp, page: TargetInfo, options: { profileWorkers?: boolean } = {}): Promise<PageWatch> {
+    const watch = new PageWatch(cdp, page);
     cdp.on('Target.attachedToTarget', (params) => {
       const info = params.targetInfo as TargetInfo;
       const sessionId = params.sessionId as string;
@@ -117,6 +117,18 @@ export class HeapWatch {
     watch.pageSession = sessionId;
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
     return watch;
+  }
+
+  /**
+   * A finger's tap at (x, y) CSS px of the page: touchStart then touchEnd, sent at once. The
+   * promise settles when the page has handled both (after any task that holds its main thread),
+   * so a caller that wants taps on a clock does not await it.
+   */
+  tap(x: number, y: number): Promise<unknown> {
+    const points = [{ x, y, id: 1 }];
+    const start = this.cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: points }, this.pageSession);
+    const end = this.cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] }, this.pageSession);
+    return Promise.all([start, end]);
   }
 
   /** The page's V8 heap in use, bytes (waits while the page's main thread is busy). */

@@ -63,6 +63,13 @@ export class CpuQuota {
     if (!existsSync(join(CPU_CGROUP, 'cpu.cfs_quota_us'))) return `no cgroup v1 cpu controller at ${CPU_CGROUP}`;
     const dir = join(CPU_CGROUP, name);
     try {
+      // Groups left by an earlier run that was killed: empty, their owner gone.
+      for (const old of readdirSync(CPU_CGROUP)) {
+        const owner = /^hourmesh-bench-(\d+)$/.exec(old)?.[1];
+        if (owner && !existsSync(`/proc/${owner}`)) {
+          try { rmdirSync(join(CPU_CGROUP, old)); } catch { /* still holds a process */ }
+        }
+      }
       if (!existsSync(dir)) mkdirSync(dir);
       const quota = new CpuQuota(dir);
       quota.set(null);
