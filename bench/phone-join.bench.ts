@@ -18,12 +18,11 @@
 // without and with the quota (best of several runs) and the quota adjusted, within ±30 %, until
 // the loop takes 4× as long; the calibration is printed. On a busy machine other processes slow
 // both rates alike (the load average is printed too). DevTools' Emulation.setCPUThrottlingRate
-// is NOT used then:
-// it slows only the page's main thread. Where no cgroup can be made (not root, no cgroup v1 cpu
-// controller) or with PHONE_BENCH_THROTTLE=cdp, it falls back to DevTools throttling of the page
-// plus each worker's busy time (sampling profiler, non-idle samples) × (rate − 1) added to the
-// invite → balances figure (as if all worker work were on the critical path); the output says
-// which method ran.
+// is NOT used then: it slows only the page's main thread. Where no cgroup can be made (not root,
+// no cgroup v1 cpu controller) or with PHONE_BENCH_THROTTLE=cdp, it falls back to DevTools
+// throttling of the page plus each worker's busy time (sampling profiler, non-idle samples)
+// × (rate − 1) added to the invite → balances figure (as if all worker work were on the critical
+// path); the output says which method ran.
 //
 // Figures, per rate (times are wall-clock ms on the machine's one clock: Node's Date.now() and the
 // page's performance.timeOrigin + performance.now()):
@@ -179,13 +178,15 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     let done = false;
     let settledAt = Infinity;
     let pagePeak = 0;
+    let pageReserved = 0;
     let workerPeak = 0;
     let workersSeen = 0;
     const sampler = (async () => {
       let n = 0;
       while (Date.now() < settledAt) {
-        const [p, w] = await Promise.all([watch.pageHeap().catch(() => 0), watch.workerHeap()]);
-        pagePeak = Math.max(pagePeak, p);
+        const [p, w] = await Promise.all([watch.pageHeap().catch(() => ({ used: 0, total: 0 })), watch.workerHeap()]);
+        pagePeak = Math.max(pagePeak, p.used);
+        pageReserved = Math.max(pageReserved, p.total);
         workerPeak = Math.max(workerPeak, w.bytes);
         workersSeen = Math.max(workersSeen, w.workers);
         if (++n % 4 === 0) throttle.adopt?.(); // a process started since (a new renderer) joins the group
@@ -257,6 +258,7 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     note(`${tag}: ${count.toLocaleString('en-US')} entries, right balances of ${expected.length} accounts; Join clicked at ${((joinedAt - t0) / 1000).toFixed(2)} s; ` +
       `main thread: ${inSync.length} long tasks, ${(busy / 1000).toFixed(2)} s in all; ${after.length} more (longest ${Math.max(0, ...after.map(([, d]) => d)).toFixed(0)} ms) in the ${SETTLE_MS / 1000} s after`);
     note(`${tag}: ${sent.length} taps during the sync, ${unanswered} without their view's heading by the end: ${taps.map((t) => t.toFixed(0)).join(', ')} ms`);
+    note(`${tag}: page heap peak ${(pagePeak / MB).toFixed(1)} MB in use, ${(pageReserved / MB).toFixed(1)} MB reserved by V8 (samples every ${SAMPLE_EVERY_MS} ms between tasks)`);
     note(`${tag}: ${workersSeen === 0 ? 'no worker' : `${workersSeen} worker(s): ${[...watch.workers.values()].map((w) => `${w.type} ${w.url.replace(url, '')}`).join(', ')}`}` +
       (throttle.method === 'cdp' ? `; worker busy ${busyMs.toFixed(0)} ms × ${rate - 1} added` : ''));
     const stat = throttle.stat?.();

@@ -131,9 +131,13 @@ export class PageWatch {
     return Promise.all([start, end]);
   }
 
-  /** The page's V8 heap in use, bytes (waits while the page's main thread is busy). */
-  async pageHeap(): Promise<number> {
-    return (await this.cdp.send<{ usedSize: number }>('Runtime.getHeapUsage', {}, this.pageSession)).usedSize;
+  /**
+   * The page's V8 heap, bytes: in use (live objects and not yet collected garbage) and reserved
+   * by V8. The answer waits while the page's main thread is busy.
+   */
+  async pageHeap(): Promise<{ used: number; total: number }> {
+    const r = await this.cdp.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage', {}, this.pageSession);
+    return { used: r.usedSize, total: r.totalSize };
   }
 
   /** The sum over every worker of its V8 heap in use, bytes, and how many answered. */
