@@ -15,7 +15,7 @@
 // page's main thread, its workers, the network and GPU processes. ×1 = no quota. ×4 = a quota of
 // 1/4 of one core (2.5 ms per 10 ms period; short periods keep the slowdown even) for the whole
 // browser, calibrated at the start: a fixed JavaScript loop in a page of that browser is timed
-// without and with the quota (best of several runs) and the quota adjusted, within ±30 %, until
+// without and with the quota (best of several runs) and the quota adjusted (0.4–1.3×) until
 // the loop takes 4× as long; the calibration is printed. On a busy machine other processes slow
 // both rates alike (the load average is printed too). DevTools' Emulation.setCPUThrottlingRate
 // is NOT used then: it slows only the page's main thread. Where no cgroup can be made (not root,
@@ -32,12 +32,12 @@
 //   the app). Target ≤ 6 s at ×4, ≤ 2.5 s at ×1.
 // - longest-task: the longest main-thread task (PerformanceObserver 'longtask') from the invite
 //   opened to the right balances. Target ≤ 100 ms (the ×4 target, shown at ×1 too).
-// - tap-to-heading-p50/-max: from the Join click until the right balances, every 300 ms a touch
-//   tap (CDP Input.dispatchTouchEvent) on the next link of the navigation (Economy, Wallet, Tasks,
-//   Dashboard), on a clock, whether or not the page answered the previous one (a frozen page
-//   gathers several, as a person tapping a frozen phone would); each sample runs from Node's clock
-//   just before the tap is sent to the first animation frame after its view's h1 is in the DOM
-//   (the frame that paints it). Target ≤ 150 ms.
+// - tap-to-heading-p50/-max: from the Join click until the right balances, a touch tap (CDP
+//   Input.dispatchTouchEvent) on the next link of the navigation (Economy, Wallet, Tasks,
+//   Dashboard) every 300 ms, or once the page has handled the previous tap if that takes longer
+//   (one tap outstanding at most: a tap that lands in a frozen stretch waits for its end); each
+//   sample runs from Node's clock just before the tap is sent to the first animation frame after
+//   its view's h1 is in the DOM (the frame that paints it). Target ≤ 150 ms.
 // - page-heap-peak: the largest Runtime.getHeapUsage().usedSize of the page, sampled every 250 ms
 //   over the sync and 3 s after it (a sample waits while the main thread is busy, so a peak inside
 //   one long task can be missed). Target ≤ 60 MB.
@@ -122,20 +122,20 @@ async function setUpThrottle(browser: Browser, url: string, cdpPort: number): Pr
   quota.adopt(pid);
   const base = await loopMs(page, 5);
   for (const rate of RATES.filter((r) => r !== 1)) {
-    // Start at 1/rate of a core (exact on an idle machine); adjust from the measured slowdown, but
-    // only within ±30 % of that: on a busy machine the loop is slowed by others too, and chasing
-    // it would hand the phone a quota far from the intended share. The closest one tried is kept.
+    // Start at 1/rate of a core (exact on an idle machine) and adjust from the measured slowdown:
+    // on a busy machine others slow the unthrottled loop too, so ×4 of that needs less. Bounded
+    // (0.4–1.3 of 1/rate of a core) so noise cannot run away with it; the closest one tried is kept.
     const nominal = PERIOD_US / rate;
     let q = nominal;
     let best = { q, error: Infinity };
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 4; attempt++) {
       quota.set(q);
       const ratio = (await loopMs(page)) / base;
       calibration.push(`quota ${(q / 1000).toFixed(2)} ms per ${PERIOD_US / 1000} ms → loop ×${ratio.toFixed(2)}`);
       const error = Math.abs(ratio / rate - 1);
       if (error < best.error) best = { q, error };
       if (error < 0.08) break;
-      q = Math.min(nominal * 1.3, Math.max(nominal * 0.7, q * (ratio / rate)));
+      q = Math.min(nominal * 1.3, Math.max(nominal * 0.4, q * (ratio / rate)));
     }
     quotas.set(rate, best.q);
     calibration.push(`×${rate} uses ${(best.q / 1000).toFixed(2)} ms`);
@@ -204,19 +204,18 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
       const box = await nav.getByRole('link', { name: view, exact: true }).boundingBox({ timeout: 60_000 });
       if (box) boxes.set(view, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
     }
-    // Taps on a clock, not one after another's answer: a frozen page then holds several, as a
-    // person tapping a frozen phone would. Each is matched afterwards to the first time its view's
-    // heading was painted after it was sent (consecutive taps go to different views).
+    // A tap every 300 ms, but never two outstanding: the next is sent once the page has handled
+    // the previous one's touch events (the CDP call returns then) and 300 ms have passed. A tap
+    // that lands in a frozen stretch so waits for its end, as a person's would; the page is not
+    // handed a pile of taps to work through afterwards. Each tap is matched afterwards to the
+    // first paint of its view's heading after it was sent (consecutive taps go to different views).
     const sent: [string, number][] = [];
     const tapper = (async () => {
       for (let i = 0; !done; i++) {
         const view = NAV_VIEWS[i % NAV_VIEWS.length]!;
         const at = boxes.get(view);
-        if (at) {
-          sent.push([view, Date.now()]);
-          void watch.tap(at.x, at.y).catch(() => undefined);
-        }
-        await sleep(TAP_EVERY_MS);
+        const handled = at ? (sent.push([view, Date.now()]), watch.tap(at.x, at.y).catch(() => undefined)) : undefined;
+        await Promise.all([handled, sleep(TAP_EVERY_MS)]);
       }
     })();
     let failure: string | null = null;
