@@ -15,8 +15,8 @@
 // page's main thread, its workers, the network and GPU processes. ×1 = no quota. ×4 = a quota of
 // 1/4 of one core (2.5 ms per 10 ms period; short periods keep the slowdown even) for the whole
 // browser, calibrated at the start: a fixed JavaScript loop in a page of that browser is timed
-// without and with the quota (best of several runs) and the quota adjusted (0.4–1.3×) until
-// the loop takes 4× as long; the calibration is printed. On a busy machine other processes slow
+// without and with the quota (best of several runs) and the quota adjusted (within 0.7–1.3× of
+// that) until the loop takes 4× as long; the calibration is printed. On a busy machine other processes slow
 // both rates alike (the load average is printed too). DevTools' Emulation.setCPUThrottlingRate
 // is NOT used then: it slows only the page's main thread. Where no cgroup can be made (not root,
 // no cgroup v1 cpu controller) or with PHONE_BENCH_THROTTLE=cdp, it falls back to DevTools
@@ -122,9 +122,10 @@ async function setUpThrottle(browser: Browser, url: string, cdpPort: number): Pr
   quota.adopt(pid);
   const base = await loopMs(page, 5);
   for (const rate of RATES.filter((r) => r !== 1)) {
-    // Start at 1/rate of a core (exact on an idle machine) and adjust from the measured slowdown:
-    // on a busy machine others slow the unthrottled loop too, so ×4 of that needs less. Bounded
-    // (0.4–1.3 of 1/rate of a core) so noise cannot run away with it; the closest one tried is kept.
+    // Start at 1/rate of a core (exact on an idle machine) and adjust from the measured slowdown.
+    // On a busy machine others slow the unthrottled loop too, so ×4 of that would need less, but
+    // the load changes during a run: bounded to 0.7–1.3 of 1/rate of a core, so neither noise nor
+    // a passing load runs away with it; the closest one tried is kept.
     const nominal = PERIOD_US / rate;
     let q = nominal;
     let best = { q, error: Infinity };
@@ -135,7 +136,7 @@ async function setUpThrottle(browser: Browser, url: string, cdpPort: number): Pr
       const error = Math.abs(ratio / rate - 1);
       if (error < best.error) best = { q, error };
       if (error < 0.08) break;
-      q = Math.min(nominal * 1.3, Math.max(nominal * 0.4, q * (ratio / rate)));
+      q = Math.min(nominal * 1.3, Math.max(nominal * 0.7, q * (ratio / rate)));
     }
     quotas.set(rate, best.q);
     calibration.push(`×${rate} uses ${(best.q / 1000).toFixed(2)} ms`);
@@ -227,15 +228,17 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     await sampler;
     const busyMs = throttle.method === 'cdp' ? await watch.workerBusyMs() : 0;
     const trace = (await phone.page.evaluate('window.__phone')) as Trace;
+    // Tap k's answer: the first paint of its view's heading after it was sent and before the next
+    // tap to the same view was sent (so a tap whose click was lost stays unanswered, and does not
+    // take a later tap's answer).
     const taps: number[] = [];
     let unanswered = 0;
-    let cursor = 0;
-    for (const [view, sentAt] of sent) {
-      const found = trace.headings.findIndex(([text, at], k) => k >= cursor && text === view && at >= sentAt);
-      if (found < 0) { unanswered++; continue; }
-      cursor = found + 1;
-      taps.push(trace.headings[found]![1] - sentAt);
-    }
+    sent.forEach(([view, sentAt], k) => {
+      const until = sent[k + NAV_VIEWS.length]?.[1] ?? Infinity;
+      const painted = trace.headings.find(([text, at]) => text === view && at >= sentAt && at < until);
+      if (painted) taps.push(painted[1] - sentAt);
+      else unanswered++;
+    });
     if (trace.doneAt === null) {
       console.log(`${`${tag}.invite-to-balances`.padEnd(42)}     FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: saw ${trace.sawCount} of ${count} entries (${failure})`);
       return;
@@ -256,7 +259,7 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     const busy = inSync.reduce((s, [, d]) => s + d, 0);
     note(`${tag}: ${count.toLocaleString('en-US')} entries, right balances of ${expected.length} accounts; Join clicked at ${((joinedAt - t0) / 1000).toFixed(2)} s; ` +
       `main thread: ${inSync.length} long tasks, ${(busy / 1000).toFixed(2)} s in all; ${after.length} more (longest ${Math.max(0, ...after.map(([, d]) => d)).toFixed(0)} ms) in the ${SETTLE_MS / 1000} s after`);
-    note(`${tag}: ${sent.length} taps during the sync, ${unanswered} without their view's heading by the end: ${taps.map((t) => t.toFixed(0)).join(', ')} ms`);
+    note(`${tag}: ${sent.length} taps during the sync, ${unanswered} never answered (no heading of their view before the next tap to it): ${taps.map((t) => t.toFixed(0)).join(', ')} ms`);
     note(`${tag}: page heap peak ${(pagePeak / MB).toFixed(1)} MB in use, ${(pageReserved / MB).toFixed(1)} MB reserved by V8 (samples every ${SAMPLE_EVERY_MS} ms between tasks)`);
     note(`${tag}: ${workersSeen === 0 ? 'no worker' : `${workersSeen} worker(s): ${[...watch.workers.values()].map((w) => `${w.type} ${w.url.replace(url, '')}`).join(', ')}`}` +
       (throttle.method === 'cdp' ? `; worker busy ${busyMs.toFixed(0)} ms × ${rate - 1} added` : ''));
