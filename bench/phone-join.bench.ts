@@ -311,7 +311,7 @@ async function main(): Promise<number> {
     phoneBrowser = await launchChromium([`--remote-debugging-port=${cdpPort}`]);
     throttle = await setUpThrottle(phoneBrowser, server.url, cdpPort);
     const quota = throttle;
-    process.once('SIGINT', () => { quota.close(); process.exit(130); }); // leave no group behind
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { quota.close(); process.exit(130); }); // leave no group behind
     for (const rate of RATES) {
       try {
         await phoneRun(phoneBrowser, cdpPort, server.url, throttle, rate, seed, served.count, expected);
