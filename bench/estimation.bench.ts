@@ -23,67 +23,17 @@
 //   figure is the 8 writes reaching 7 peers each (ESTIMATION_BENCH_DEBUG=1 prints every arrival).
 // Target: ≤ 100 ms p95 for both (issue 10).
 import os from 'node:os';
-import net from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { buildTestBundle, launchChromium, percentile, startServer, stopServer, until, type Server, runBench } from './support/browser';
 import { line as reportLine, note } from './support/report';
 import { AppShell } from '../e2e/pages/app-shell.page';
 import { EconomyPage } from '../e2e/pages/economy.page';
 
 const line = (name: string, value: number, unit: string, target?: number) => reportLine(name, value, unit, target, unit === 'ms' ? 1 : 0);
-const root = join(import.meta.dirname, '..');
 const DIST = process.env.ESTIMATION_BENCH_DIST ?? 'dist-test';
 const PEOPLE = 8;
 const ROUNDS = Number(process.env.ESTIMATION_BENCH_ROUNDS ?? 10);
 const TARGET_MS = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  let signalPort = await freePort();
-  while (signalPort === port) signalPort = await freePort();
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
-    cwd: root,
-    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1', HOURMESH_DIST: DIST },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`scripts/serve.mjs exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return { child, url };
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`the server did not answer at ${url} within 30 s`);
-    await sleep(100);
-  }
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** Installed in every page once its session is open: records when each tick and each full reveal shows. */
 const INSTALL_HOOKS = `(() => {
   const live = window.hourmesh.estimation.live;
@@ -105,17 +55,13 @@ const INSTALL_HOOKS = `(() => {
 async function main(): Promise<number> {
   if (process.env.ESTIMATION_BENCH_SKIP_BUILD !== '1') {
     note(`building the test bundle: npx vite build --mode test --outDir ${DIST}`);
-    const r = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--outDir', DIST, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('vite build failed');
+    buildTestBundle(DIST);
   }
-  let server: { child: ChildProcess; url: string } | null = null;
+  let server: Server | null = null;
   let browser: Browser | null = null;
   try {
-    server = await startServer();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-features=WebRtcHideLocalIpsWithMdns'],
-    });
+    server = await startServer(DIST);
+    browser = await launchChromium();
     const cpu = os.cpus();
     note(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.versions.node}, Chromium ${browser.version()}; ${PEOPLE} people, ${ROUNDS} rounds`);
     const pages: Page[] = [];
@@ -224,19 +170,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await browser?.close().catch(() => undefined);
-    if (server && server.child.exitCode === null) {
-      const exited = new Promise((r) => server!.child.once('exit', r));
-      server.child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3_000)]);
-      if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    }
+    await stopServer(server);
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -33,16 +33,12 @@
 // key and Yjs item overhead).
 
 import os from 'node:os';
-import net from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Browser } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as Y from 'yjs';
-import { AppShell } from '../e2e/pages/app-shell.page';
-import { EconomyPage } from '../e2e/pages/economy.page';
-import { WalletPage } from '../e2e/pages/wallet.page';
-import { nodeCrypto, seedEconomy, writeLedgerFile, type SeededEconomy } from '../e2e/support/signed-entries';
+import { activeId, joinByLink, Mesh, serveLedger, type Person } from './support/people';
+import { nodeCrypto, seedEconomy, type SeededEconomy } from '../e2e/support/signed-entries';
 import { createEntry } from '../src/core';
 import { inviteLink, parseInviteLink } from '../src/net/invite';
 // y-indexeddb's database for an economy's document of the current generation (src/net/generations.ts).
@@ -50,6 +46,7 @@ import { generationAt, generationDocumentName } from '../src/net/generations';
 const documentNameOf = (economyId: string) => generationDocumentName(economyId, generationAt(Date.now()));
 import { balancesOf } from './support/seed-balances';
 import { line as reportLine, note } from './support/report';
+import { buildTestBundle, launchChromium, percentile, sleep, startServer, stopServer, until, type Server, runBench } from './support/browser';
 
 /** Mesh figures are milliseconds to a tenth (wall-clock timings across pages). */
 const line = (name: string, value: number, unit: string, target?: number) => reportLine(name, value, unit, target, unit === 'ms' ? 1 : 0);
@@ -57,137 +54,12 @@ import {
   INSTALL_SEND_HOOKS, JOINER_INIT_SCRIPT, ledgerReadyExpression, readPersistedUpdatesExpression,
 } from './support/mesh-page-scripts';
 
-const root = join(import.meta.dirname, '..');
 const PEOPLE = 5;
 const WARMUP_TRANSFERS = 3;
 const TRANSFERS = 36;
 const SEED_ENTRIES = 100_000;
 const SEED_AUTHORS = 1_000;
 const LATE_JOIN_GIVE_UP_MS = 120_000;
-const CHROMIUM_ARGS_FALLBACK = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
-
-/** Nearest-rank percentile. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function chromiumArgs(): Promise<string[]> {
-  try {
-    const config = (await import('../playwright.config')).default as { use?: { launchOptions?: { args?: string[] } } };
-    return config.use?.launchOptions?.args ?? CHROMIUM_ARGS_FALLBACK;
-  } catch {
-    return CHROMIUM_ARGS_FALLBACK;
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.once('listening', () => probe.close(() => resolve(true)));
-    probe.listen(port, '127.0.0.1');
-  });
-}
-
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function pickPort(preferred: number, avoid: number[] = []): Promise<number> {
-  if (!avoid.includes(preferred) && (await portFree(preferred))) return preferred;
-  for (;;) {
-    const p = await anyFreePort();
-    if (!avoid.includes(p)) return p;
-  }
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await pickPort(4273);
-  const signalPort = await pickPort(4574, [port]);
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
-    cwd: root,
-    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1', HOURMESH_DIST: 'dist-test' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`scripts/serve.mjs exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return { child, url };
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`the server did not answer at ${url} within 30 s`);
-    await sleep(100);
-  }
-}
-
-interface Person {
-  name: string;
-  context: BrowserContext;
-  page: Page;
-  shell: AppShell;
-  economy: EconomyPage;
-  wallet: WalletPage;
-  id: string;
-}
-
-class Mesh {
-  readonly contexts: BrowserContext[] = [];
-  constructor(readonly browser: Browser, readonly url: string) {}
-
-  async open(name: string, options: { initScript?: string; goto?: boolean } = {}): Promise<Person> {
-    // bypassCSP: the probes below pass JavaScript as strings (page.evaluate, waitForFunction), which
-    // the app's Content-Security-Policy (no unsafe-eval) would refuse; the app itself is unchanged.
-    const context = await this.browser.newContext({ baseURL: this.url, bypassCSP: true });
-    this.contexts.push(context);
-    if (options.initScript) await context.addInitScript({ content: options.initScript });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.log(`# [${name}] page error: ${error.message}`));
-    const person: Person = {
-      name, context, page, shell: new AppShell(page), economy: new EconomyPage(page), wallet: new WalletPage(page), id: '',
-    };
-    if (options.goto !== false) {
-      await page.goto('/');
-      await page.waitForFunction('window.hourmesh !== undefined && window.hourmesh.economies !== undefined');
-    }
-    return person;
-  }
-
-  async close(person: Person): Promise<void> {
-    await person.context.close().catch(() => undefined);
-  }
-}
-
-async function joinByLink(person: Person, link: string): Promise<void> {
-  await person.page.goto(link);
-  await person.page.getByRole('button', { name: /^Join / }).click();
-  await person.page.getByRole('heading', { level: 1, name: 'Wallet' }).waitFor({ timeout: 30_000 });
-  await person.page.waitForFunction('window.hourmesh.economies.active !== null', undefined, { timeout: 30_000 });
-}
-
-async function activeId(person: Person): Promise<string> {
-  return person.page.evaluate('window.hourmesh.economies.active.me') as Promise<string>;
-}
-
-async function pollUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The size of a page's real document: its persisted updates merged in a Node Y.Doc. */
 async function persistedDocBytes(person: Person, economyId: string): Promise<{ bytes: number; entries: number; entryBytes: number }> {
@@ -222,11 +94,11 @@ async function sendToVisible(mesh: Mesh): Promise<void> {
   await founder.shell.open('Wallet');
 
   const setupStart = Date.now();
-  await pollUntil('a full WebRTC mesh of 5', 45_000, async () => {
+  await until('a full WebRTC mesh of 5', 45_000, async () => {
     const peers = await Promise.all(people.map((p) => p.page.evaluate('window.hourmesh.economies.active.session.roomStatus.webrtcPeers') as Promise<number>));
     return peers.every((n) => n >= PEOPLE - 1);
   });
-  await pollUntil('the same entry count everywhere', 30_000, async () => {
+  await until('the same entry count everywhere', 30_000, async () => {
     const counts = await Promise.all(people.map((p) => p.page.evaluate('window.hourmesh.economies.active.entryCount') as Promise<number>));
     return counts.every((c) => c === counts[0]);
   });
@@ -361,26 +233,13 @@ async function lateJoiner(mesh: Mesh, founder: Person, label: string, seed: Seed
   const n = entries.length;
   const expected = await balancesOf(entries, seed.invite.id, seed.invite.founder);
   const file = join(dir, `seed-${n}.bin`);
-  writeLedgerFile(file, entries);
 
   // The seeded economy's founder key lives in Node; this person holds the economy's entries and
   // serves them (a member who imported the file), then each joiner syncs from it.
   const link = inviteLink(mesh.url, seed.invite);
-  const before = (await founder.page.evaluate('window.hourmesh.economies.active ? window.hourmesh.economies.active.entryCount : 0').catch(() => 0)) as number;
-  if (before === 0) await joinByLink(founder, link);
-  await founder.shell.open('Economy');
-  const importStart = Date.now();
-  await founder.economy.importLedger(file);
-  const fresh = n - (before > 0 ? seed.entries.slice(0, before).length : 0);
-  await founder.page.waitForFunction(`window.hourmesh.economies.active.entryCount >= ${n}`, undefined, { timeout: 180_000, polling: 200 });
-  const importMs = Date.now() - importStart;
-  // The import was a head-first load: the serving page checks every other signature in the
-  // background. Wait for that, so the joiner is timed on its own, not beside a busy neighbour.
-  await founder.page.waitForFunction('window.hourmesh.economies.active.session.ledger.unverifiedCount === 0', undefined, { timeout: 300_000, polling: 200 });
-  const verifiedMs = Date.now() - importStart;
-  const founderCount = (await founder.page.evaluate('window.hourmesh.economies.active.entryCount')) as number;
-  await sleep(4_000); // its IndexedDB writes and document persistence of the import settle too
-  note(`${label}: the serving member imported ${fresh} new entries in ${(importMs / 1000).toFixed(1)} s (file ${(entries.reduce((s, e) => s + e.length, 0) / 1_048_576).toFixed(1)} MiB), every signature checked after ${(verifiedMs / 1000).toFixed(1)} s; its ledger holds ${founderCount}`);
+  const served = await serveLedger(founder, link, entries, file);
+  const founderCount = served.count;
+  note(`${label}: the serving member imported ${served.fresh} new entries in ${(served.importMs / 1000).toFixed(1)} s (file ${(served.fileBytes / 1_048_576).toFixed(1)} MiB), every signature checked after ${(served.verifiedMs / 1000).toFixed(1)} s; its ledger holds ${founderCount}`);
 
   const sample: [string, number, number][] = [...expected.milli].filter((_, i) => i % Math.max(1, Math.floor(expected.milli.size / 20)) === 0)
     .slice(0, 20).map(([a, [mh, ch]]) => [a, mh, ch]);
@@ -471,18 +330,15 @@ async function incrementalInChromium(joiner: Person, seed: SeededEconomy): Promi
 
 async function main(): Promise<number> {
   const started = Date.now();
-  {
-    // Always the current code: a stale dist-test would measure an older app.
-    note('building the test bundle: npx vite build --mode test --outDir dist-test');
-    const r = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--outDir', 'dist-test', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('vite build failed');
-  }
-  let server: { child: ChildProcess; url: string } | null = null;
+  // Always the current code: a stale dist-test would measure an older app.
+  note('building the test bundle: npx vite build --mode test --outDir dist-test');
+  buildTestBundle('dist-test');
+  let server: Server | null = null;
   let browser: Browser | null = null;
   const dir = mkdtempSync(join(os.tmpdir(), 'hourmesh-mesh-bench-'));
   try {
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: await chromiumArgs() });
+    server = await startServer('dist-test');
+    browser = await launchChromium();
     const cpu = os.cpus();
     note(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.versions.node}, Chromium ${browser.version()}, ${os.type()} ${os.release()}`);
     const mesh = new Mesh(browser, server.url);
@@ -512,20 +368,9 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await browser?.close().catch(() => undefined);
-    if (server && server.child.exitCode === null) {
-      const exited = new Promise((r) => server!.child.once('exit', r));
-      server.child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3_000)]);
-      if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    }
+    await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

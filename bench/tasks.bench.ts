@@ -14,10 +14,8 @@
 // throttled 4× through DevTools (a mid-range phone is several times slower than this machine);
 // and the pure filter (src/ui/tasks/task-filter.ts) on 5,000 rows in Node. Target: ≤ 50 ms.
 
-import net from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { chromium, devices, type Page } from '@playwright/test';
+import { devices, type Page } from '@playwright/test';
+import { buildTestBundle, launchChromium, percentile, startServer, stopServer } from './support/browser';
 import { AppShell } from '../e2e/pages/app-shell.page';
 import { EconomyPage } from '../e2e/pages/economy.page';
 import { nodeCrypto } from '../e2e/support/signed-entries';
@@ -25,7 +23,6 @@ import { createEntry, generateSigner, type EntryHead, type TaskRecord } from '..
 import { filterTasks, NO_TASK_FILTER, taskRows } from '../src/ui/tasks/task-filter';
 import { line, note } from './support/report';
 
-const root = join(import.meta.dirname, '..');
 const TASKS = 5_000;
 const STARTED_EVERY = 3; // every third task is estimating
 const WARMUP = 6;
@@ -34,42 +31,6 @@ const TARGET_MS = 50;
 const PROJECTS = ['web', 'mobile', 'api', 'ops', 'docs', 'design', 'billing', 'search', 'auth', 'infra', 'data', 'qa'];
 const VERBS = ['Fix', 'Add', 'Remove', 'Speed up', 'Document', 'Test', 'Refactor', 'Translate'];
 const NOUNS = ['login form', 'export to CSV', 'dark mode', 'search box', 'invoice PDF', 'sync banner', 'member list', 'backup file', 'QR code', 'history filter'];
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  let signalPort = await freePort();
-  while (signalPort === port) signalPort = await freePort();
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
-    cwd: root,
-    env: { ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1', HOURMESH_DIST: 'dist-test' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`scripts/serve.mjs exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return { child, url };
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`the server did not answer at ${url} within 30 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** 5,000 posts and every third one started, by one Node key, dated in the past. */
 async function signTasks(economy: string): Promise<Uint8Array[]> {
@@ -137,13 +98,9 @@ async function measure(page: Page, label: string): Promise<void> {
 
 async function main(): Promise<void> {
   note('building the test bundle: npx vite build --mode test --outDir dist-test');
-  const built = spawnSync('npx', ['vite', 'build', '--mode', 'test', '--outDir', 'dist-test', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('vite build failed');
-  const server = await startServer();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  buildTestBundle('dist-test');
+  const server = await startServer('dist-test');
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ ...devices['Pixel 7'], baseURL: server.url, bypassCSP: true, locale: 'en-US' });
     const page = await context.newPage();
@@ -186,10 +143,7 @@ async function main(): Promise<void> {
     line('tasks.filter-5k-pure-node-p95', percentile(times, 0.95), 'ms', TARGET_MS, 2);
   } finally {
     await browser.close();
-    const exited = new Promise((r) => server.child.once('exit', r));
-    server.child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await stopServer(server);
   }
 }
 
