@@ -58,8 +58,22 @@ export class EconomyPage {
     return this.page.getByRole('table', { name: 'Member balances' });
   }
 
+  /** Shows the row of one member (the table lists a page of members; its search finds any). */
+  async findMember(account: string) {
+    await this.page.getByLabel('Find a member').fill(account);
+  }
+
+  /** Every member's row: no search, and all rows shown (the table lists a page at first). */
+  async showAllMembers() {
+    const find = this.page.getByLabel('Find a member');
+    if ((await find.inputValue()) !== '') await find.fill('');
+    const all = this.page.getByRole('button', { name: /^Show all \d+$/ });
+    if (await all.isVisible()) await all.click();
+  }
+
   /** The table as text rows "name | account | MH | CH", sorted, with "(you)" and tags removed. */
   async balanceRows(): Promise<string[]> {
+    await this.showAllMembers();
     const rows = await this.balancesTable().locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => `${tr.getAttribute('data-account')} ${[...tr.querySelectorAll('td.num')].map((td) => td.textContent?.trim()).join(' ')}`),
     );
@@ -67,6 +81,7 @@ export class EconomyPage {
   }
 
   async balanceOf(account: string): Promise<string> {
+    await this.findMember(account);
     const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
     return (await row.locator('td.num').allTextContents()).map((t) => t.trim()).join(' ');
   }
@@ -76,6 +91,7 @@ export class EconomyPage {
    * or known to the ledger), and waits until the table shows the stake.
    */
   async vouch(account: string, amount: string, currency: 'MH' | 'CH' = 'MH') {
+    await this.findMember(account);
     const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
     await expect(row).toBeVisible({ timeout: 20_000 });
     await row.getByRole('button', { name: 'Vouch…' }).click();
@@ -87,6 +103,7 @@ export class EconomyPage {
 
   /** Gives back `amount` hours of the stake a member holds on me (the caller checks the outcome). */
   async giveBack(account: string, amount: string, currency: 'MH' | 'CH' = 'MH') {
+    await this.findMember(account);
     const row = this.balancesTable().locator(`tr[data-account="${account}"]`);
     await row.getByRole('button', { name: 'Give back…' }).click();
     await row.getByLabel('Stake amount').fill(amount);

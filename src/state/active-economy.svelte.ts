@@ -39,6 +39,9 @@ export type ConnectionState =
 /** How long being alone with known members is "still looking" before the warnings show. */
 export const ALONE_GRACE_MS = 20_000;
 
+/** One collator for sorting member names (constructing one per comparison is slow). */
+const NAMES = new Intl.Collator();
+
 export class ActiveEconomy {
   readonly session: EconomySession;
   #subscribe: () => void;
@@ -207,7 +210,7 @@ export class ActiveEconomy {
         stakeFromMe: { ...ledger.stakeOf(this.me, account) },
         stakeOnMe: { ...ledger.stakeOf(account, this.me) },
       };
-    }).sort((a, b) => a.name.localeCompare(b.name) || (a.account < b.account ? -1 : 1));
+    }).sort((a, b) => NAMES.compare(a.name, b.name) || (a.account < b.account ? -1 : 1));
     this.#members = { ledger, key, list };
     return list;
   }

@@ -7,14 +7,29 @@ import { parseAmount } from '../core';
 
 const MILLI = 1000;
 
+/**
+ * Intl.NumberFormat is slow to construct (a large economy's member table formats thousands of
+ * amounts per render), so one formatter and decimal mark are kept per locale.
+ */
+const formatters = new Map<string | undefined, { whole: Intl.NumberFormat; point: string }>();
+function formatterOf(locale: string | undefined): { whole: Intl.NumberFormat; point: string } {
+  let f = formatters.get(locale);
+  if (!f) {
+    const point = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+    f = { whole: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: true }), point };
+    formatters.set(locale, f);
+  }
+  return f;
+}
+
 /** Whole hours grouped in the locale, then up to three decimals (never rounded: milli is exact). */
 export function formatHours(milli: number, locale?: string): string {
   const abs = Math.abs(milli);
-  const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: true }).format(Math.floor(abs / MILLI));
+  const whole = formatterOf(locale).whole.format(Math.floor(abs / MILLI));
   const frac = abs % MILLI;
   const sign = milli < 0 ? '-' : '';
   if (frac === 0) return `${sign}${whole}`;
-  const point = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  const point = formatterOf(locale).point;
   return `${sign}${whole}${point}${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
 }
 
