@@ -105,6 +105,10 @@ export class PageWatch {
         watch.workers.set(sessionId, info);
         // Dedicated workers a worker starts are its children: attach to those too.
         void cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId).catch(() => undefined);
+        if (process.env.PHONE_BENCH_PROFILE) {
+          // The worker's own console (test builds log their phases there), with wall-clock times.
+          void cdp.send('Runtime.enable', {}, sessionId).catch(() => undefined);
+        }
         if (options.profileWorkers) {
           watch.profiled.add(sessionId);
           void cdp.send('Profiler.enable', {}, sessionId).then(() => cdp.send('Profiler.start', {}, sessionId)).catch(() => undefined);
@@ -112,6 +116,12 @@ export class PageWatch {
       }
     });
     cdp.on('Target.detachedFromTarget', (params) => watch.workers.delete(params.sessionId as string));
+    if (process.env.PHONE_BENCH_PROFILE) {
+      cdp.on('Runtime.consoleAPICalled', (params) => {
+        const args = (params.args as { value?: unknown }[]).map((a) => String(a.value ?? '')).join(' ');
+        if (args.startsWith('[ledger-worker]')) console.log(`# ${new Date().toISOString().slice(11, 23)} ${args}`);
+      });
+    }
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true });
     const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', { targetId: page.targetId, flatten: true });
     watch.pageSession = sessionId;
@@ -156,8 +166,38 @@ export class PageWatch {
       if (!r) continue;
       const idle = new Set(r.profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
       r.profile.samples.forEach((node, i) => { if (!idle.has(node)) busyUs += r.profile.timeDeltas[i] ?? 0; });
+      if (process.env.PHONE_BENCH_PROFILE) printProfile(r.profile as unknown as CpuProfile);
     }
     this.profiled.clear();
     return busyUs / 1000;
   }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** PHONE_BENCH_PROFILE=1: a worker's busiest functions (self time) and busy time per second. */
+function printProfile(profile: CpuProfile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const perSecond: number[] = [];
+  let t = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    const n = byId.get(id)!;
+    const f = n.callFrame;
+    if (f.functionName === '(idle)') return;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    const sec = Math.floor(t / 1e6);
+    perSecond[sec] = (perSecond[sec] ?? 0) + dt;
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  console.log('# worker profile, self time:');
+  for (const [k, us] of top) console.log(`#   ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  console.log(`# worker busy ms per second: ${perSecond.map((us) => Math.round((us ?? 0) / 1000)).join(' ')}`);
 }

@@ -36,6 +36,8 @@ export interface LedgerHostDeps {
   entries: EntryStore;
   now: () => number;
   signer: Signer;
+  /** Log phases to the console (test builds, on request). */
+  trace?: boolean;
 }
 
 export class LedgerHost {
@@ -63,7 +65,11 @@ export class LedgerHost {
     this.ledger = new Ledger({ crypto: deps.crypto, economy: record.id, founder: record.founder, now: deps.now, pacing });
     this.#sync = new LedgerSync({
       ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: record.id, now: deps.now,
-      onChange: () => this.#changed(), onProblem: (message) => this.#emit({ type: 'problem', message }),
+      onChange: () => {
+        this.#trace(`ledger changed: ${this.ledger.entryCount} entries, verifying ${this.#sync.verifying}, unverified ${this.ledger.unverifiedCount}`);
+        this.#changed();
+      },
+      onProblem: (message) => this.#emit({ type: 'problem', message }),
     });
     this.#writer = new OwnWriter({
       economyId: record.id, signer: deps.signer, crypto: deps.crypto, store: deps.entries, ledger: this.ledger, sync: this.#sync, now: deps.now,
@@ -112,7 +118,10 @@ export class LedgerHost {
   receive(generation: number, link: string, message: Uint8Array): RelayAnswer {
     const relay = this.#relays.get(generation);
     if (!relay) return { problem: `generation ${generation} is not followed here` };
-    return relay.receive(link, message);
+    const started = performance.now();
+    const answer = relay.receive(link, message);
+    if (message.length > 65_536) this.#trace(`received ${message.length} bytes from ${link}: ${answer.step2 ? 'step 2' : 'update'} applied in ${(performance.now() - started).toFixed(0)} ms`);
+    return answer;
   }
 
   syncStep1(generation: number): Uint8Array | null {
@@ -261,8 +270,14 @@ export class LedgerHost {
     this.#viewTimer = undefined;
     this.#lastViewAt = performance.now();
     this.#viewSeq += 1;
+    this.#trace(`view ${this.#viewSeq}: ${this.ledger.entryCount} entries, verifying ${this.#sync.verifying}, unverified ${this.ledger.unverifiedCount}`);
     this.#emit(this.#view());
     return this.#viewSeq;
+  }
+
+  /** Test builds with a trace asked for (bench/phone-join PHONE_BENCH_PROFILE): phases on the worker's console. */
+  #trace(what: string): void {
+    if (this.#deps.trace) console.log(`[ledger-worker] ${what}`);
   }
 
   #emit(event: HostEvent): void {

@@ -43,7 +43,7 @@ export class LedgerService implements LedgerServiceApi {
       const signer = this.#signerOf(args.key);
       if (toHex(signer.publicKey) !== args.me) throw new Error('The key does not match the account.');
       const opening = this.#deps.entries(args.persistDocument).then((entries) =>
-        LedgerHost.open(args, { crypto: this.#deps.crypto, entries, now: this.#deps.now, signer }));
+        LedgerHost.open(args, { crypto: this.#deps.crypto, entries, now: this.#deps.now, signer, trace: this.#deps.debug }));
       this.#hosts.set(id, opening);
       opening.catch(() => this.#hosts.delete(id));
       host = opening;
