@@ -22,7 +22,8 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { toBase64 } from 'lib0/buffer';
-import { installChunking } from './chunked-peer';
+import { installChunking, pendingSendBytes } from './chunked-peer';
+import { bindSideChannel } from './side-channel';
 import { bindPeerSchema, schemaForRoom } from './sync-guard';
 import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
 import { stampLocalPeer, trackLiveness } from './presence';
@@ -35,6 +36,23 @@ export interface RoomOptions {
   password: string;
   signaling: string[];
   ice: IceServer[];
+  /** Messages of our own on this room's links (./side-channel.ts), e.g. a release's chunks. */
+  side?: SideLinks;
+}
+
+/** A WebRTC link of the room, for side-channel messages. */
+export interface SideLink {
+  /** y-webrtc's id of the remote peer (random per page load). */
+  readonly id: string;
+  send(message: Uint8Array): void;
+  /** Bytes waiting to go out on the link. */
+  backlog(): number;
+}
+
+export interface SideLinks {
+  onOpen(link: SideLink): void;
+  onMessage(linkId: string, message: Uint8Array): void;
+  onClose(linkId: string): void;
 }
 
 export interface SignalingStatus {
@@ -238,6 +256,13 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       }, CONNECT_TIMEOUT_MS);
       peer.on('connect', () => clearTimeout(giveUp));
       peer.on('close', () => clearTimeout(giveUp));
+      const side = options.side;
+      if (side) {
+        const id = conn.remotePeerId;
+        bindSideChannel(peer, (message) => side.onMessage(id, message));
+        peer.on('connect', () => side.onOpen({ id, send: (m) => peer.send(m), backlog: () => pendingSendBytes(peer) }));
+        peer.on('close', () => side.onClose(id));
+      }
       peer.on('data', (data: Uint8Array) => {
         if (!sentDocument.has(peer) && isSyncStep2(data)) {
           sentDocument.add(peer);
