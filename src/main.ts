@@ -13,6 +13,10 @@ import { Economies } from './state/economies.svelte';
 import * as Y from 'yjs';
 import { connectRoom, type RoomConnection } from './net/room';
 import { parseInviteLink } from './net/invite';
+import { ReleaseRoom } from './net/release-room';
+import { describeFile } from './net/release-file';
+import { MemoryChunkStore } from './net/release-store';
+import type { IceServer } from './net/network-config';
 import { checkGenerationClock, generationAt, generationRoomName, type GenerationClock } from './net/generations';
 import { Router } from './state/router.svelte';
 import { OnlineStatus } from './state/online.svelte';
@@ -108,6 +112,13 @@ declare global {
       encodeDocument: (doc: Y.Doc) => Uint8Array;
       /** The generation current at `now` by this page's generation clock. */
       generationAt: (now: number) => number;
+      /** The release transport alone (bench/release.bench.ts moves a file between two pages with it). */
+      releaseWire: {
+        ReleaseRoom: typeof ReleaseRoom;
+        describeFile: typeof describeFile;
+        MemoryChunkStore: typeof MemoryChunkStore;
+        network: () => { signaling: string[]; ice: IceServer[] };
+      };
     };
   }
 }
@@ -127,6 +138,7 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
     },
     generationAt: (now) => generationAt(now, generations),
     encodeDocument: (doc) => Y.encodeStateAsUpdate(doc),
+    releaseWire: { ReleaseRoom, describeFile, MemoryChunkStore, network: () => ({ signaling: network.signaling, ice: network.config.ice }) },
   };
 }
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.
