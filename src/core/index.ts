@@ -61,3 +61,16 @@ export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type Re
 export { backlogOf, forecastBacklog, type Backlog, type BacklogForecast } from './forecast-inputs';
 export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';
+export {
+  servingFee, chunkHashesRoot, chunkCount, SERVING_MILLI_CH_PER_MIB, MAX_RELEASE_FILE_BYTES, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, DEFAULT_CHUNK_BYTES,
+  type ReleaseRecord, type ReleaseFile, type ReleaseContributor,
+} from './release-state';
+export {
+  validateReleasePost, isChunkSize, MAX_RELEASE_TASKS, MAX_RELEASE_PROJECT_BYTES, MAX_RELEASE_TITLE_BYTES, MAX_FILE_NAME_BYTES, MAX_PREDICTED_DOWNLOADS,
+  type ReleasePostBody,
+} from './kind-release-post';
+export { validateDownload, MAX_SERVERS, type DownloadBody, type DownloadServer } from './kind-download';
+export type { ReleaseReads } from './release-reads';
+export {
+  checkReleasePost, checkDownload, type ReleaseReader, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck,
+} from './release-checks';

@@ -23,6 +23,8 @@ import { taskVoteKind, type TaskVoteBody } from './kind-task-vote';
 import { taskEstimateKind, type TaskEstimateBody } from './kind-task-estimate';
 import { jobKind, type JobBody } from './kind-job';
 import { resultKind, type ResultBody } from './kind-result';
+import { releasePostKind, type ReleasePostBody } from './kind-release-post';
+import { downloadKind, type DownloadBody } from './kind-download';
 
 export type BodyResult<B> = { ok: true; body: B } | { ok: false; error: string };
 
@@ -56,6 +58,8 @@ export interface KindBodies {
   'task-estimate': TaskEstimateBody;
   job: JobBody;
   result: ResultBody;
+  'release-post': ReleasePostBody;
+  download: DownloadBody;
 }
 export type KindName = keyof KindBodies;
 
@@ -63,6 +67,7 @@ const KINDS: readonly KindSpec<never>[] = [
   profileKind, transferKind, economySettingsKind, vouchKind, releaseKind,
   jobKind, resultKind,
   taskPostKind, taskStepKind, taskVoteKind, taskEstimateKind,
+  releasePostKind, downloadKind,
 ] as KindSpec<never>[];
 
 const byCode = new Map<number, KindSpec<unknown>>();

@@ -21,6 +21,7 @@
 import type { CpuHours, Currency, ManHours } from './amounts';
 import type { AccountId } from './encoding';
 import type { TaskRecord } from './task-state';
+import { restoreReleases, serializeReleases, type ReleaseRecord } from './release-state';
 import { copyComputeState, createComputeState, serializeCompute, type ComputeState } from './compute-state';
 import { createMintReplay, serializeMintReplay, shareMintReplay, type MintReplay } from './mint-replay';
 
@@ -139,6 +140,10 @@ export interface LedgerState {
   compute: ComputeState;
   /** Epochs closed and credited so far, and the minting state (mint-replay.ts); copy-on-write. */
   mint: MintReplay;
+  /** Releases by id (the release-post entry's id); records replaced on change (release-state.ts). */
+  releases: Map<string, ReleaseRecord>;
+  /** Per release, the accounts that downloaded it (one download each); cut back on restore. */
+  downloaderSets: Map<string, Set<AccountId>>;
   /**
    * Simulations and tests only (the app never sets it; LedgerOptions.transferFlow): which applied
    * transfers count as payments for delivered hours, by memo. The compute and task kinds push
@@ -177,6 +182,8 @@ export function createLedgerState(
     tasks: new Map(),
     compute: createComputeState(),
     mint: createMintReplay(),
+    releases: new Map(),
+    downloaderSets: new Map(),
   };
 }
 
@@ -225,6 +232,7 @@ export function serializeState(state: LedgerState): string {
     tasks: sortedEntries(state.tasks),
     compute: serializeCompute(state.compute),
     mint: serializeMintReplay(state.mint),
+    releases: serializeReleases(state),
   });
 }
 
@@ -250,11 +258,13 @@ export interface StateSnapshot {
   readonly compute: ComputeState;
   /** Never mutated once a snapshot holds it (mint-replay.ts copies on write). */
   readonly mint: MintReplay;
+  /** Records are replaced, never mutated (their counts say how far the shared downloader lists go). */
+  readonly releases: ReadonlyMap<string, ReleaseRecord>;
 }
 
 /** The LedgerState fields a snapshot covers; a test checks this against createLedgerState. */
 export const SNAPSHOT_FIELDS = [
-  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks', 'compute', 'mint',
+  'founder', 'balances', 'initialSettings', 'settings', 'settingsLog', 'stakes', 'vouched', 'pledged', 'backers', 'supply', 'profiles', 'history', 'flows', 'economy', 'tasks', 'compute', 'mint', 'releases', 'downloaderSets',
 ] as const;
 
 export function snapshotState(state: LedgerState): StateSnapshot {
@@ -275,6 +285,7 @@ export function snapshotState(state: LedgerState): StateSnapshot {
     tasks: new Map(state.tasks),
     compute: copyComputeState(state.compute),
     mint: shareMintReplay(state),
+    releases: new Map(state.releases),
   };
 }
 
@@ -297,6 +308,9 @@ export function restoreState(state: LedgerState, snap: StateSnapshot): void {
   state.tasks = new Map(snap.tasks);
   state.compute = copyComputeState(snap.compute);
   state.mint = snap.mint;
+  state.releases = new Map(snap.releases);
+  // downloaderSets are not copied: cut back to the restored records (release-state.ts).
+  restoreReleases(state);
   for (const [account, list] of state.history) {
     const length = snap.historyLengths.get(account);
     if (length === undefined) state.history.delete(account);

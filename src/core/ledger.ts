@@ -80,6 +80,8 @@ export interface Stake {
 import type { EntryHead, SignedEntry } from './create-entry';
 import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
 import { quorumEligibilityProblem, relatedDonor, resultProblem, type ResultBody } from './kind-result';
+import { createReleaseReads, type ReleaseReads } from './release-reads';
+import type { ReleaseRecord } from './release-state';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -840,6 +842,17 @@ export class Ledger implements TaskReader {
 
   supply(currency: Currency): number {
     return this.state.supply[currency];
+  }
+
+  /** Releases and downloads (release-reads.ts); `releases` and `releaseOf` are shortcuts. */
+  readonly releaseReads: ReleaseReads = createReleaseReads(() => this.state);
+
+  get releases(): ReadonlyMap<string, ReleaseRecord> {
+    return this.state.releases;
+  }
+
+  releaseOf(id: string): ReleaseRecord | undefined {
+    return this.state.releases.get(id);
   }
 
   /** Payments for delivered hours in replay order (append-only; the orchestrator's input). */

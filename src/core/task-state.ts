@@ -98,6 +98,8 @@ export interface TaskRecord {
   readonly rejectedNotKept: number;
   /** The time of the last applied change (for sorting lists). */
   readonly updated: number;
+  /** The release (release-post entry id) whose price recoups this accepted task; one at most. */
+  readonly release?: string;
 }
 
 export function readTask(state: LedgerState, id: string): TaskRecord | undefined {

@@ -17,6 +17,7 @@ import {
   type TaskEstimateBody, type TaskEstimateInput, type JobBody, type ResultBody,
   type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer, type TransferCheck, type TransferInput,
 } from '../core';
+import { checkReleasePost, checkDownload, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck } from '../core';
 import { LedgerSync } from './ledger-sync';
 import { OwnWriter, type SendResult } from './own-writes';
 import type { RoomStatus } from './room';
@@ -313,6 +314,33 @@ export class EconomySession {
     const checked = this.checkTaskEstimate(input);
     if (!checked.ok) return checked;
     return this.#write('task-estimate', checked.body);
+  }
+
+  // Releases and downloads (core/kind-release-post.ts, core/kind-download.ts, docs/RELEASES.md).
+  // `publishRelease` above is another thing: giving back a vouch stake.
+
+  checkReleasePost(input: ReleasePostInput): ReleasePostCheck {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkReleasePost(this.ledger, this.#me, input);
+  }
+
+  /** Publishes a release (its file is already chunked and kept by the caller); the entry id is the release's id. */
+  async publishReleasePost(input: ReleasePostInput): Promise<SendResult> {
+    const checked = this.checkReleasePost(input);
+    if (!checked.ok) return checked;
+    return this.#write('release-post', checked.body);
+  }
+
+  checkDownload(input: DownloadInput): DownloadCheck {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    return checkDownload(this.ledger, this.#me, input);
+  }
+
+  /** Pays for a verified download: the price to the contributors, the serving fee to each server. */
+  async publishDownload(input: DownloadInput): Promise<SendResult> {
+    const checked = this.checkDownload(input);
+    if (!checked.ok) return checked;
+    return this.#write('download', checked.body);
   }
 
   /**
