@@ -11,6 +11,7 @@ import { IdbChunkStore } from './release-store-idb';
 import type { ChunkStore } from './release-store';
 import type { ReleaseFileInfo } from './release-file';
 import type { IceServer } from './network-config';
+import { toHex } from '../core/bytes';
 
 export function releaseRoomName(economyId: string, releaseId: string): string {
   return `${RELEASE_ROOM_PREFIX}${economyId}:${releaseId}`;
@@ -47,13 +48,13 @@ export class ReleaseRoom {
 
   /** Opens the room on what this device kept of the release (resuming a download). */
   static async open(opts: ReleaseRoomOptions): Promise<ReleaseRoom> {
-    const store = opts.store ?? new IdbChunkStore(opts.economyId, opts.releaseId);
+    const store = opts.store ?? new IdbChunkStore(opts.economyId, toHex(opts.file.chunksRoot));
     return new ReleaseRoom(await ReleaseSwarm.open({ file: opts.file, account: opts.account, store }), opts);
   }
 
   /** The publisher: keeps `file` (checked against the signed root) and serves it. */
   static async seed(opts: ReleaseRoomOptions, file: Uint8Array): Promise<ReleaseRoom> {
-    const store = opts.store ?? new IdbChunkStore(opts.economyId, opts.releaseId);
+    const store = opts.store ?? new IdbChunkStore(opts.economyId, toHex(opts.file.chunksRoot));
     return new ReleaseRoom(await ReleaseSwarm.seed({ file: opts.file, account: opts.account, store }, file), opts);
   }
 

@@ -1,7 +1,9 @@
 // Release files on this device, in an IndexedDB database of their own (`hourmesh-releases`), not in
 // the app's db.ts schema: a 50 MB file must not share transactions or upgrades with the ledger.
-//   records: "<economy>:<release>" → { hashes?, byAccount, name, size }   (ReleaseProgressRecord)
-//   chunks:  ["<economy>:<release>", index] → verified chunk bytes
+//   records: "<economy>:<chunksRoot hex>" → { hashes?, byAccount }   (ReleaseProgressRecord)
+//   chunks:  ["<economy>:<chunksRoot hex>", index] → verified chunk bytes
+// Keyed by the file's chunksRoot, not the release id: a publisher keeps the file before it signs
+// the release-post (so nothing is lost if the tab closes in between), when the id is not known.
 // A chunk and the per-account counts after it are written in one transaction, so a reload resumes
 // with counts that match the chunks held exactly.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
@@ -29,8 +31,13 @@ function db(): Promise<IDBPDatabase<ReleasesSchema>> {
 export class IdbChunkStore implements ChunkStore {
   readonly #scope: string;
 
-  constructor(economyId: string, releaseId: string) {
-    this.#scope = `${economyId}:${releaseId}`;
+  constructor(economyId: string, chunksRootHex: string) {
+    this.#scope = `${economyId}:${chunksRootHex}`;
+  }
+
+  /** How many chunks this device keeps of the file (0: none). */
+  async heldCount(): Promise<number> {
+    return (await db()).count('chunks', IDBKeyRange.bound([this.#scope, 0], [this.#scope, Infinity]));
   }
 
   async record(): Promise<ReleaseProgressRecord | undefined> {
