@@ -94,6 +94,7 @@ export class ReleaseSwarm {
   #nextRequest = 1;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #listeners = new Set<(p: SwarmProgress) => void>();
+  readonly #peerListeners = new Set<() => void>();
   #completeWaiters: (() => void)[] = [];
   #closed = false;
 
@@ -174,6 +175,17 @@ export class ReleaseSwarm {
     return out;
   }
 
+  /** Accounts of the peers linked now that said hello (and are not banned). */
+  linkedAccounts(): string[] {
+    return [...this.#peers.values()].filter((p) => !p.banned && p.account !== null).map((p) => p.account!);
+  }
+
+  /** Calls back whenever a peer says hello or leaves; returns the unsubscribe. */
+  onPeers(callback: () => void): () => void {
+    this.#peerListeners.add(callback);
+    return () => this.#peerListeners.delete(callback);
+  }
+
   addLink(link: SwarmLink): void {
     if (this.#closed) return;
     this.#peers.set(link.id, {
@@ -187,6 +199,7 @@ export class ReleaseSwarm {
     if (!peer) return;
     this.#peers.delete(id);
     if (this.#hashesAskedOf === id) this.#hashesAskedOf = null;
+    for (const listener of this.#peerListeners) listener();
     this.#pump();
   }
 
@@ -203,6 +216,7 @@ export class ReleaseSwarm {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#listeners.clear();
+    this.#peerListeners.clear();
     this.#peers.clear();
   }
 
@@ -242,6 +256,7 @@ export class ReleaseSwarm {
       case 'hello':
         peer.account = m.account;
         peer.have = m.have;
+        for (const listener of this.#peerListeners) listener();
         return this.#pump();
       case 'have':
         if (m.index >= this.n || !peer.have) return this.#strike(peer);

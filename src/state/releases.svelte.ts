@@ -19,6 +19,9 @@ import type { IceServer } from '../net/network-config';
 import { parseHex } from '../core/bytes';
 import type { ActiveEconomy } from './active-economy.svelte';
 
+/** How long a download waits for every online holder to link before it starts with those it has. */
+const HOLDERS_WAIT_MS = 20_000;
+
 export interface PreparedFile {
   file: ReleaseFile;
   bytes: Uint8Array;
@@ -148,6 +151,8 @@ export class ReleaseDesk {
         const p = swarm.progress();
         set({ verified: p.verifiedBytes, peers: p.servingPeers, phase: p.complete ? 'saving' : 'fetching' });
       };
+      // Wait (a while) for the holders online now, so the download spreads over them from the start.
+      await this.#holdersLinked(release, swarm);
       const stop = swarm.onProgress(show);
       show();
       await swarm.download();
@@ -163,13 +168,41 @@ export class ReleaseDesk {
       const sent = await this.#economy.session.publishDownload({
         release: release.id, servers: Object.entries(swarm.progress().byAccount).map(([account, bytes]) => ({ account, bytes })),
       });
-      set(sent.ok ? { phase: 'done', message: 'Saved and paid.' } : { phase: 'failed', message: sent.error });
+      const from = transferText({ ...swarm.progress(), verified: release.file.size, total: release.file.size, peers: swarm.progress().servingPeers });
+      set(sent.ok ? { phase: 'done', message: `Saved and paid: ${from}.` } : { phase: 'failed', message: sent.error });
       return sent;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       set({ phase: 'failed', message });
       return { ok: false, error: message };
     }
+  }
+
+  /**
+   * Resolves once the room links every holder of the file (its author and its downloaders) that is
+   * online in the economy now, or after HOLDERS_WAIT_MS, or at once when none is online.
+   */
+  #holdersLinked(release: ReleaseRecord, swarm: ReleaseSwarm): Promise<void> {
+    const holders = new Set([release.author, ...release.downloaders.slice(0, release.downloads)]);
+    holders.delete(this.me);
+    const wanted = () => this.#economy.session.online.map((p) => p.account).filter((a) => holders.has(a));
+    const linked = () => {
+      const have = new Set(swarm.linkedAccounts());
+      const want = wanted();
+      return want.length === 0 ? have.size > 0 : want.every((a) => have.has(a));
+    };
+    if (linked()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stop();
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve();
+      };
+      const stop = swarm.onPeers(() => linked() && done());
+      const poll = setInterval(() => linked() && done(), 500);
+      const timer = setTimeout(done, HOLDERS_WAIT_MS);
+    });
   }
 
   /** Opens (once) the room of a release whose file this device keeps or wants. */
