@@ -9,7 +9,7 @@ import { expect, test, type Person } from './fixtures';
 import { ReleasesPage } from './pages/releases.page';
 
 type Ok = { ok: boolean; error?: string; entryId?: string };
-type Session = {
+type RelSession = {
   me: string;
   online: { account: string }[];
   ledger: {
@@ -25,35 +25,35 @@ type Session = {
 };
 declare global {
   interface Window {
-    __session: () => Session;
+    __rel: () => RelSession;
   }
 }
 
 async function withSession(p: Person): Promise<string> {
   await p.page.waitForFunction(() => window.hourmesh?.economies.active != null);
   return p.page.evaluate(() => {
-    window.__session = () => (window.hourmesh!.economies.active as unknown as { session: Session }).session;
-    return window.__session().me;
+    window.__rel = () => (window.hourmesh!.economies.active as unknown as { session: RelSession }).session;
+    return window.__rel().me;
   });
 }
 
 async function waitForTask(p: Person, task: string, status: string) {
-  await p.page.waitForFunction(({ task, status }) => window.__session().ledger.taskOf(task)?.status === status, { task, status }, { timeout: 30_000 });
+  await p.page.waitForFunction(({ task, status }) => window.__rel().ledger.taskOf(task)?.status === status, { task, status }, { timeout: 30_000 });
 }
 
 async function ok(p: Person, f: string, arg: unknown) {
-  const result = await p.page.evaluate(({ f, arg }) => (window.__session() as unknown as Record<string, (a: unknown) => Promise<Ok>>)[f]!(arg), { f, arg });
+  const result = await p.page.evaluate(({ f, arg }) => (window.__rel() as unknown as Record<string, (a: unknown) => Promise<Ok>>)[f]!(arg), { f, arg });
   expect(result, `${p.name}: ${f}: ${result.error ?? ""}`).toMatchObject({ ok: true });
 }
 
 /** Every balance this peer's ledger holds, sorted (milli-units). */
 function balances(p: Person): Promise<string[]> {
-  return p.page.evaluate(() => [...window.__session().ledger.balances].map(([a, b]) => `${a} ${b.MH} ${b.CH}`).sort());
+  return p.page.evaluate(() => [...window.__rel().ledger.balances].map(([a, b]) => `${a} ${b.MH} ${b.CH}`).sort());
 }
 
 function balanceOf(p: Person, account: string): Promise<{ MH: number; CH: number }> {
   return p.page.evaluate((a) => {
-    const b = window.__session().ledger.balances.get(a);
+    const b = window.__rel().ledger.balances.get(a);
     return { MH: b?.MH ?? 0, CH: b?.CH ?? 0 };
   }, account);
 }
@@ -68,16 +68,16 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
   await alice.economy.create('Workshop');
   const link = await alice.economy.inviteLink();
   for (const p of [bob, carol, dave]) await p.joinByLink(link);
-  const [aliceId, bobId, carolId, daveId] = await Promise.all([alice, bob, carol, dave].map(withSession));
+  const [aliceId, bobId, carolId, daveId] = (await Promise.all([alice, bob, carol, dave].map(withSession))) as [string, string, string, string];
   // The downloaders need room to pay: Alice (the founder) vouches for them in both currencies.
   for (const id of [carolId, daveId]) {
     for (const currency of ['MH', 'CH'] as const) {
-      expect(await alice.page.evaluate(({ id, currency }) => window.__session().publishVouch(id, currency, '2'), { id, currency })).toMatchObject({ ok: true });
+      expect(await alice.page.evaluate(({ id, currency }) => window.__rel().publishVouch(id, currency, '2'), { id, currency })).toMatchObject({ ok: true });
     }
   }
 
   // Bob does a task for Alice: posted, estimated at 4 MH, claimed, done, accepted (4 MH to Bob).
-  const posted = await alice.page.evaluate(() => window.__session().postTask({ title: 'Write the installer', project: 'app', description: 'One file.', criteria: 'It installs.', reviewers: [] }));
+  const posted = await alice.page.evaluate(() => window.__rel().postTask({ title: 'Write the installer', project: 'app', description: 'One file.', criteria: 'It installs.', reviewers: [] }));
   expect(posted).toMatchObject({ ok: true });
   const task = posted.entryId!;
   await ok(alice, 'taskStep', { task, action: 'start', text: '' });
@@ -87,7 +87,7 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
   await waitForTask(carol, task, 'estimating');
   // Two votes settle an estimate (Carol may vote: Alice stakes on her).
   await ok(carol, 'commitVote', { task, round: 1, ...carolVote });
-  await alice.page.waitForFunction((task) => (window.__session().ledger.taskOf(task) as unknown as { rounds: { commits: unknown[] }[] }).rounds[0]!.commits.length === 2, task, { timeout: 30_000 });
+  await alice.page.waitForFunction((task) => (window.__rel().ledger.taskOf(task) as unknown as { rounds: { commits: unknown[] }[] }).rounds[0]!.commits.length === 2, task, { timeout: 30_000 });
   await ok(alice, 'settleEstimate', { task, round: 1, reveals: [{ voter: aliceId, ...vote }, { voter: carolId, ...carolVote }] });
   await waitForTask(bob, task, 'estimated');
   await ok(bob, 'taskStep', { task, action: 'claim', text: '' });
@@ -115,7 +115,7 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
   expect(carolGot.status).toContain('from 1 peer');
 
   // Dave downloads it once Carol's download is in his ledger: from both Alice and Carol.
-  await dave.page.waitForFunction(() => [...window.__session().ledger.releases.values()][0]?.downloads === 1, undefined, { timeout: 30_000 });
+  await dave.page.waitForFunction(() => [...window.__rel().ledger.releases.values()][0]?.downloads === 1, undefined, { timeout: 30_000 });
   const daveReleases = new ReleasesPage(dave.page);
   await daveReleases.open();
   const daveGot = await daveReleases.download('v1.0');
@@ -124,17 +124,18 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
 
   // Every peer applies both downloads and agrees on every balance.
   for (const p of [alice, bob, carol, dave]) {
-    await p.page.waitForFunction(() => [...window.__session().ledger.releases.values()][0]?.downloads === 2, undefined, { timeout: 30_000 });
+    await p.page.waitForFunction(() => [...window.__rel().ledger.releases.values()][0]?.downloads === 2, undefined, { timeout: 30_000 });
   }
   const rows = await balances(alice);
   for (const p of [bob, carol, dave]) await expect.poll(() => balances(p), { timeout: 20_000 }).toEqual(rows);
 
-  const delta = async (id: string) => {
+  type Delta = { MH: number; CH: number };
+  const delta = async (id: string): Promise<Delta> => {
     const now = await balanceOf(alice, id);
     const was = before.get(id)!;
     return { MH: now.MH - was.MH, CH: now.CH - was.CH };
   };
-  const [a, b, c, d] = await Promise.all([aliceId, bobId, carolId, daveId].map(delta));
+  const [a, b, c, d] = (await Promise.all([aliceId, bobId, carolId, daveId].map(delta))) as [Delta, Delta, Delta, Delta];
   // The price (1 MH) from each downloader to Bob, the only contributor.
   expect(b.MH).toBe(2000);
   expect(c.MH).toBe(-1000);

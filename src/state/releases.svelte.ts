@@ -143,6 +143,15 @@ export class ReleaseDesk {
       const now = this.transfers[release.id] ?? { phase: 'connecting', verified: 0, total: release.file.size, peers: 0 };
       this.transfers = { ...this.transfers, [release.id]: { ...now, ...t } };
     };
+    // Nothing is fetched that could not be paid for: the check the entry will pass, with the
+    // author as the one server (the fee can differ by a milli-CH per extra server).
+    if (!this.hasDownloaded(release)) {
+      const pre = this.reviewDownload(release, { [release.author]: release.file.size });
+      if (!pre.ok) {
+        set({ phase: 'failed', message: pre.error });
+        return pre;
+      }
+    }
     set({ phase: 'connecting', message: undefined });
     try {
       const room = await this.#room(release.id, release.file);
