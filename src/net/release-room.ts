@@ -28,22 +28,53 @@ export interface ReleaseRoomOptions {
   store?: ChunkStore;
 }
 
+/**
+ * A link can come up "connected" and carry nothing (y-webrtc's offer glare, see job-room.ts): a
+ * room whose peers have not all synced its (empty) document for this long is rejoined.
+ */
+const STUCK_MS = 6_000;
+const WATCH_MS = 1_000;
+
 export class ReleaseRoom {
   readonly doc = new Y.Doc();
-  readonly #connection: RoomConnection;
+  readonly #opts: ReleaseRoomOptions;
+  #connection: RoomConnection;
+  #stuckSince: number | null = null;
+  readonly #watchdog: ReturnType<typeof setInterval>;
 
   private constructor(readonly swarm: ReleaseSwarm, opts: ReleaseRoomOptions) {
-    this.#connection = connectRoom(this.doc, {
-      room: releaseRoomName(opts.economyId, opts.releaseId),
-      password: opts.secret,
-      signaling: opts.network.signaling,
-      ice: opts.network.ice,
+    this.#opts = opts;
+    this.#connection = this.#connect();
+    this.#watchdog = setInterval(() => this.#watch(), WATCH_MS);
+  }
+
+  #connect(): RoomConnection {
+    const { swarm } = this;
+    return connectRoom(this.doc, {
+      room: releaseRoomName(this.#opts.economyId, this.#opts.releaseId),
+      password: this.#opts.secret,
+      signaling: this.#opts.network.signaling,
+      ice: this.#opts.network.ice,
       side: {
         onOpen: (link) => swarm.addLink(link),
         onMessage: (id, message) => swarm.receive(id, message),
         onClose: (id) => swarm.removeLink(id),
       },
     });
+  }
+
+  #watch(): void {
+    const status = this.#connection.status();
+    if (!(status.webrtcPeers > 0 && !status.synced)) {
+      this.#stuckSince = null;
+      return;
+    }
+    const now = Date.now();
+    this.#stuckSince ??= now;
+    if (now - this.#stuckSince < STUCK_MS) return;
+    this.#stuckSince = null;
+    this.#connection.close();
+    this.#connection = this.#connect();
   }
 
   /** Opens the room on what this device kept of the release (resuming a download). */
@@ -63,6 +94,7 @@ export class ReleaseRoom {
   }
 
   close(): void {
+    clearInterval(this.#watchdog);
     this.swarm.close();
     this.#connection.close();
     this.doc.destroy();

@@ -101,6 +101,9 @@ async function encryptAnnounce(peerId: string, key: CryptoKey): Promise<string> 
   return toBase64(encoding.toUint8Array(out));
 }
 
+/** Numbers side-channel links so each connection has an id of its own. */
+let sideLinkCounter = 0;
+
 /** How long a WebRTC connection may take to open before it is closed and tried again. */
 const CONNECT_TIMEOUT_MS = 20_000;
 
@@ -258,7 +261,9 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       peer.on('close', () => clearTimeout(giveUp));
       const side = options.side;
       if (side) {
-        const id = conn.remotePeerId;
+        // One id per connection, not per remote peer: y-webrtc may replace a connection to the same
+        // peer, and the old one's close must not remove the new one's link.
+        const id = `${conn.remotePeerId}#${++sideLinkCounter}`;
         bindSideChannel(peer, (message) => side.onMessage(id, message));
         peer.on('connect', () => side.onOpen({ id, send: (m) => peer.send(m), backlog: () => pendingSendBytes(peer) }));
         peer.on('close', () => side.onClose(id));
