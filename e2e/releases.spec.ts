@@ -116,11 +116,17 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
 
   // Dave downloads it once Carol's download is in his ledger: from both Alice and Carol.
   await dave.page.waitForFunction(() => [...window.__rel().ledger.releases.values()][0]?.downloads === 1, undefined, { timeout: 30_000 });
+  // Dave's presence shows both holders online: his download waits for both to link.
+  await dave.page.waitForFunction(([a, c]) => {
+    const online = window.__rel().online.map((p) => p.account);
+    return online.includes(a!) && online.includes(c!);
+  }, [aliceId, carolId], { timeout: 30_000 });
   const daveReleases = new ReleasesPage(dave.page);
   await daveReleases.open();
   const daveGot = await daveReleases.download('v1.0');
   expect(daveGot.bytes.equals(file)).toBe(true);
-  expect(daveGot.status).toContain('from 2 peers');
+  const waited = await dave.page.evaluate(() => JSON.stringify(Object.values((window.hourmesh!.economies as unknown as { releases: { transfers: Record<string, unknown> } }).releases.transfers)));
+  expect(daveGot.status, waited).toContain('from 2 peers');
 
   // Every peer applies both downloads and agrees on every balance.
   for (const p of [alice, bob, carol, dave]) {

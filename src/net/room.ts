@@ -264,9 +264,23 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
         // One id per connection, not per remote peer: y-webrtc may replace a connection to the same
         // peer, and the old one's close must not remove the new one's link.
         const id = `${conn.remotePeerId}#${++sideLinkCounter}`;
-        bindSideChannel(peer, (message) => side.onMessage(id, message));
-        peer.on('connect', () => side.onOpen({ id, send: (m) => peer.send(m), backlog: () => pendingSendBytes(peer) }));
-        peer.on('close', () => side.onClose(id));
+        // Opened on simple-peer's 'connect' or on the first message, whichever comes first: the
+        // remote side may send as soon as its own 'connect' fires, and ours can come later (simple-
+        // peer waits for ICE stats), so a first message must not find the link unknown.
+        let opened = false;
+        const open = () => {
+          if (opened || peer.destroyed) return;
+          opened = true;
+          side.onOpen({ id, send: (m) => peer.send(m), backlog: () => pendingSendBytes(peer) });
+        };
+        bindSideChannel(peer, (message) => {
+          open();
+          side.onMessage(id, message);
+        });
+        peer.on('connect', open);
+        peer.on('close', () => {
+          if (opened) side.onClose(id);
+        });
       }
       peer.on('data', (data: Uint8Array) => {
         if (!sentDocument.has(peer) && isSyncStep2(data)) {

@@ -19,8 +19,11 @@ import type { IceServer } from '../net/network-config';
 import { parseHex } from '../core/bytes';
 import type { ActiveEconomy } from './active-economy.svelte';
 
-/** How long a download waits for every online holder to link before it starts with those it has. */
-const HOLDERS_WAIT_MS = 20_000;
+/**
+ * How long a download waits for every online holder to link before it starts with those it has:
+ * long enough for one failed connection attempt and its retry (room.ts CONNECT_TIMEOUT_MS, 20 s).
+ */
+const HOLDERS_WAIT_MS = 45_000;
 
 export interface PreparedFile {
   file: ReleaseFile;
@@ -41,6 +44,9 @@ export interface Transfer {
   verified: number;
   total: number;
   peers: number;
+  /** How long the download waited for the online holders to link, and which linked (diagnostics). */
+  waitedMs?: number;
+  linked?: string[];
   /** What went wrong, or what was signed. */
   message?: string;
 }
@@ -161,7 +167,9 @@ export class ReleaseDesk {
         set({ verified: p.verifiedBytes, peers: p.servingPeers, phase: p.complete ? 'saving' : 'fetching' });
       };
       // Wait (a while) for the holders online now, so the download spreads over them from the start.
+      const waitStart = Date.now();
       await this.#holdersLinked(release, swarm);
+      set({ waitedMs: Date.now() - waitStart, linked: swarm.linkedAccounts() });
       const stop = swarm.onProgress(show);
       show();
       await swarm.download();
