@@ -46,6 +46,9 @@ async function ok(p: Person, f: string, arg: unknown) {
   expect(result, `${p.name}: ${f}: ${result.error ?? ""}`).toMatchObject({ ok: true });
 }
 
+/** True when nothing on the page is wider than the viewport (no sideways scrolling). */
+const fitsWidth = (page: Person['page']) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
 /** Every balance this peer's ledger holds, sorted (milli-units). */
 function balances(p: Person): Promise<string[]> {
   return p.page.evaluate(() => [...window.__rel().ledger.balances].map(([a, b]) => `${a} ${b.MH} ${b.CH}`).sort());
@@ -100,17 +103,22 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
 
   // Alice publishes a 1.5 MB release (6 chunks) of that task, predicting 4 downloads: 1 MH each.
   const file = randomBytes(1_500_000);
+  // Alice publishes from a 360 px wide screen: nothing may need sideways scrolling.
+  await alice.page.setViewportSize({ width: 360, height: 740 });
   const aliceReleases = new ReleasesPage(alice.page);
   await aliceReleases.open();
   const review = await aliceReleases.publish({ file: { name: 'installer.bin', buffer: file }, project: 'app', tasks: ['Write the installer'], title: 'v1.0', predicted: 4 });
   expect(review).toContain('4 MH invested');
   expect(review).toContain('1 MH per download');
+  expect(await fitsWidth(alice.page)).toBe(true);
 
   // Carol downloads it from Alice: the bytes are the published ones.
   const carolReleases = new ReleasesPage(carol.page);
   await carolReleases.open();
   await expect(carolReleases.release('v1.0')).toContainText('Downloading costs 1 MH');
+  await carol.page.setViewportSize({ width: 360, height: 740 });
   const carolGot = await carolReleases.download('v1.0');
+  expect(await fitsWidth(carol.page)).toBe(true);
   expect(carolGot.bytes.equals(file)).toBe(true);
   expect(carolGot.status).toContain('from 1 peer');
 
