@@ -12,9 +12,9 @@
 //    root, every 256 KiB chunk hashed and written to IndexedDB. Clock: page B's performance.now()
 //    from download() to its resolution (every chunk verified and stored); then B reassembles the
 //    file and checks its SHA-256 (not timed).
-// 2. release.raw-channel-mb-per-s: the same 50 MB as 64 KiB messages on one plain RTCDataChannel
-//    between the same pages (SDP exchanged through Node, no trickle), with the sender keeping at
-//    most 4 MiB in bufferedAmount. Clock: from the first send (page A) to the last byte received
+// 2. release.raw-channel-mb-per-s: the same 50 MB on one plain RTCDataChannel between the same
+//    pages (SDP exchanged through Node, no trickle), the sender keeping at most 4 MiB in
+//    bufferedAmount; best of two runs, one in 16 KiB messages and one in 64 KiB messages. Clock: from the first send (page A) to the last byte received
 //    (page B), both as performance.timeOrigin + now() on this machine's clock.
 // 3. release.vs-raw: figure 1 / figure 2 (target 0.5: half the raw channel's speed, after framing,
 //    hashing and IndexedDB writes).
@@ -91,10 +91,10 @@ const DOWNLOAD = `async (d) => {
   await room.swarm.download();
   const ms = performance.now() - t0;
   const whole = await room.swarm.assemble();
-  return { ms, bytes: whole.length, byAccount: room.swarm.progress().byAccount, rejected: room.swarm.stats.chunksRejected };
+  return { ms, bytes: whole.length, byAccount: room.swarm.progress().byAccount, rejected: room.swarm.stats.chunksRejected, stats: room.swarm.stats };
 }`;
 
-async function rawChannel(a: Page, b: Page): Promise<number> {
+async function rawChannel(a: Page, b: Page, piece: number): Promise<number> {
   await a.evaluate(`(async () => {
     const pc = new RTCPeerConnection({ iceServers: [] });
     window.__pc = pc;
@@ -121,7 +121,7 @@ async function rawChannel(a: Page, b: Page): Promise<number> {
   await a.evaluate(`window.__pc.setRemoteDescription(JSON.parse(${JSON.stringify(answer)}))`);
   await a.evaluate(`new Promise((r) => window.__dc.readyState === 'open' ? r() : window.__dc.onopen = r)`);
   const start = (await a.evaluate(`(async () => {
-    const dc = window.__dc, bytes = window.__file, piece = 65536, high = 4 * 1024 * 1024;
+    const dc = window.__dc, bytes = window.__file, piece = ${piece}, high = 4 * 1024 * 1024;
     dc.bufferedAmountLowThreshold = 1024 * 1024;
     const start = performance.timeOrigin + performance.now();
     for (let o = 0; o < bytes.length; o += piece) {
@@ -143,17 +143,20 @@ async function main(): Promise<void> {
       const context = await browser.newContext({ baseURL: url, bypassCSP: true });
       const page = await context.newPage();
       page.on('pageerror', (e) => console.log(`# [${name}] page error: ${e.message}`));
+      page.on('console', (m) => m.type() === 'warning' && console.log(`# [${name}] ${m.text()}`));
       await page.goto('/');
       await page.waitForFunction('window.hourmesh !== undefined && window.hourmesh.releaseWire !== undefined');
       pages.push(page);
     }
     const [a, b] = pages as [Page, Page];
     const file = await a.evaluate(`(${SEED})(${SIZE})`);
-    const got = (await b.evaluate(`(${DOWNLOAD})(${JSON.stringify(file)})`)) as { ms: number; bytes: number; byAccount: Record<string, number>; rejected: number };
+    const got = (await b.evaluate(`(${DOWNLOAD})(${JSON.stringify(file)})`)) as { ms: number; bytes: number; byAccount: Record<string, number>; rejected: number; stats: object };
+    note(`downloader ${JSON.stringify(got.stats)}; publisher ${JSON.stringify(await a.evaluate('window.__room.swarm.stats'))}`);
     if (got.bytes !== SIZE || got.byAccount.publisher !== SIZE || got.rejected !== 0) throw new Error(`download wrong: ${JSON.stringify(got)}`);
     const mb = SIZE / 1e6;
     const release = mb / (got.ms / 1000);
-    const rawMs = await rawChannel(a, b);
+    // The raw channel's best of two message sizes: 16 KiB (our frame size) and 64 KiB.
+    const rawMs = Math.min(await rawChannel(a, b, 16 * 1024), await rawChannel(a, b, 64 * 1024));
     const raw = mb / (rawMs / 1000);
     note(`50 MB (${SIZE} bytes), 256 KiB chunks, IndexedDB on both sides; release ${got.ms.toFixed(0)} ms, raw channel ${rawMs.toFixed(0)} ms`);
     line('release.mb-per-s', release, 'MB/s');
