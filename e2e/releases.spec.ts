@@ -5,6 +5,7 @@
 // bytes, and every peer's ledger shows the same balances: the downloaders paid the price to Bob
 // (the only contributor) and the serving fees to the peers that sent the bytes.
 import { randomBytes } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Person } from './fixtures';
 import { ReleasesPage } from './pages/releases.page';
 
@@ -135,6 +136,9 @@ test('a release moves to two downloaders, from one peer then from two, and pays 
   expect(daveGot.bytes.equals(file)).toBe(true);
   const waited = await dave.page.evaluate(() => JSON.stringify(Object.values((window.hourmesh!.economies as unknown as { releases: { transfers: Record<string, unknown> } }).releases.transfers)));
   expect(daveGot.status, waited).toContain('from 2 peers');
+  // The Releases view with a release, a finished download and the publish form passes axe.
+  const { violations } = await new AxeBuilder({ page: dave.page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 
   // Every peer applies both downloads and agrees on every balance.
   for (const p of [alice, bob, carol, dave]) {
