@@ -18,10 +18,7 @@ test('the dashboard shows the epoch, no flow yet, and an audit without discrepan
   await expect(ida.page.locator('[data-audit="ok"]')).toContainText(/No discrepancy: \d+ entries verified/);
 
   // Test-only corruption: a balance changed behind the ledger's back.
-  await ida.page.evaluate(() => {
-    const ledger = (window.hourmesh!.economies.active as unknown as { session: { ledger: { state: { balances: Map<string, unknown> } } } }).session.ledger;
-    ledger.state.balances.set('f'.repeat(64), { MH: 5_000, CH: 0 });
-  });
+  await ida.page.evaluate(() => window.hourmesh!.economies.active!.session.debugCorrupt({ balance: { account: 'f'.repeat(64), MH: 5_000, CH: 0 } }));
   await ida.page.getByRole('button', { name: 'Audit everything' }).click();
   await expect(ida.page.locator('[data-audit="discrepancy"]')).toBeVisible();
   await expect(ida.page.getByText('1 balances differ from a fresh replay.')).toBeVisible();
@@ -33,8 +30,9 @@ test('flow records of past epochs are charted and minted; the audit notices they
   await jo.economy.create('Charted economy');
   // Test-only: flow records pushed behind the ledger's back (the compute and task kinds push
   // such records when they exist), in the six days before today, growing.
-  await jo.page.evaluate(() => {
-    const session = (window.hourmesh!.economies.active as unknown as { session: { me: string; ledger: { state: { flows: unknown[] } } } }).session;
+  await jo.page.evaluate(async () => {
+    const session = window.hourmesh!.economies.active!.session;
+    const flows: import('../src/core').FlowRecord[] = [];
     const day = 86_400_000;
     const today = Math.floor(Date.now() / day);
     const id = (c: string, n: number) => c + String(n).padStart(63, '0');
@@ -42,10 +40,11 @@ test('flow records of past epochs are charted and minted; the audit notices they
       for (let i = 0; i < 4 * (7 - k); i++) {
         const time = (today - k) * day + i * 1_000;
         // Everyone earns from others; "me" delivers to two of them.
-        session.ledger.state.flows.push({ entryId: `${k}-${i}-a`, time, currency: 'MH', payer: id('a', i % 4), payee: id('a', (i + 1) % 4), amount: 1_000, source: 'task' });
-        session.ledger.state.flows.push({ entryId: `${k}-${i}-b`, time: time + 1, currency: 'MH', payer: id('a', i % 2), payee: session.me, amount: 2_000 + 100 * i, source: 'task' });
+        flows.push({ entryId: `${k}-${i}-a`, time, currency: 'MH', payer: id('a', i % 4), payee: id('a', (i + 1) % 4), amount: 1_000, source: 'task' });
+        flows.push({ entryId: `${k}-${i}-b`, time: time + 1, currency: 'MH', payer: id('a', i % 2), payee: session.me, amount: 2_000 + 100 * i, source: 'task' });
       }
     }
+    await session.debugCorrupt({ flows });
   });
   await jo.shell.open('Dashboard');
   await expect(jo.page.getByRole('figure')).toHaveCount(4);

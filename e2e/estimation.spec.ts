@@ -40,11 +40,13 @@ async function mySecret(p: Person) {
  * searched for each secret in every encoding a leak could take.
  */
 async function leaks(observer: Person, secrets: { value: number | string; salt: string; commitment: string }[]) {
-  return observer.page.evaluate((secrets) => {
+  return observer.page.evaluate(async (secrets) => {
     const hm = window.hourmesh as Hm;
     const live = hm.estimation.live!;
     const economy = hm.economies.active!.session;
-    const docs = [live.session.doc, ...economy.generations.map((g) => economy.documentOf(g)!)].map((d) => hm.encodeDocument(d));
+    const economyDocs: Uint8Array[] = [];
+    for (const g of economy.generations) economyDocs.push((await economy.debugDocument({ op: 'encode' }, g)).value as Uint8Array);
+    const docs = [hm.encodeDocument(live.session.doc), ...economyDocs];
     const awareness = live.session.awarenessJson();
     const ascii = (s: string) => new TextEncoder().encode(s);
     const hexBytes = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));

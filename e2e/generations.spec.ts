@@ -27,18 +27,15 @@ const test = base.extend<{ openShortLived: (name: string) => Promise<Person> }>(
   },
 });
 
-type Session = {
-  generations: number[];
-  documentOf(generation: number): import('yjs').Doc | undefined;
-  ledger: { validEntries(): Iterable<{ id: string }> };
-};
+
 
 /** What a document generation a person follows holds: entries, tombstones, junk items, bytes. */
 function census(person: Person, junkKeys: string[]) {
-  return person.page.evaluate((junk) => {
-    const session = (window as unknown as { hourmesh: { economies: { active: { session: Session } } } }).hourmesh.economies.active.session;
+  return person.page.evaluate(async (junk) => {
+    const hm = window.hourmesh!;
+    const session = hm.economies.active!.session;
     const newest = Math.max(...session.generations);
-    const doc = session.documentOf(newest)!;
+    const doc = hm.decodeDocument((await session.debugDocument({ op: 'encode' }, newest)).value as Uint8Array);
     const junkSet = new Set(junk);
     let tombstones = 0;
     let junkItems = 0;
@@ -48,7 +45,7 @@ function census(person: Person, junkKeys: string[]) {
         if (s.parentSub && junkSet.has(s.parentSub)) junkItems++;
       }
     }
-    const verified = [...session.ledger.validEntries()].map((e) => e.id);
+    const verified = (await session.debugDocument({ op: 'entry-ids' })).keys!;
     const keys = new Set(doc.getMap('entries').keys());
     return {
       generation: newest,

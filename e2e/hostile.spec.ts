@@ -57,15 +57,14 @@ test('a hostile peer with the secret cannot change honest balances, and deleted 
   // out-of-schema junk never left it). Then the balances are the honest ones.
   const junk = ['garbage', 'not-bytes', 'd'.repeat(64), 'f'.repeat(64), 'e'.repeat(64)];
   const entryId = /^[0-9a-f]{64}$/;
-  const honestView = (p: typeof alice) => p.page.evaluate((forgeries) => {
-    const session = (window as unknown as { hourmesh: { economies: { active: { session: {
-      doc: import('yjs').Doc; ledger: { validEntries(): Iterable<{ id: string; bytes: Uint8Array }> };
-    } } } } }).hourmesh.economies.active.session;
-    const verified = [...session.ledger.validEntries()];
+  const honestView = (p: typeof alice) => p.page.evaluate(async (forgeries) => {
+    const session = window.hourmesh!.economies.active!.session;
+    const ids = (await session.debugDocument({ op: 'entry-ids' })).keys!;
+    const bytes = await session.exportEntries();
     return {
-      document: [...session.doc.getMap('entries').keys()].sort(),
-      verified: verified.map((e) => e.id).sort(),
-      forgeryVerified: verified.some((e) => forgeries.some((f) => f.join() === Array.from(e.bytes).join())),
+      document: ((await session.debugDocument({ op: 'keys' })).keys ?? []).sort(),
+      verified: [...ids].sort(),
+      forgeryVerified: bytes.some((e) => forgeries.some((f) => f.join() === Array.from(e).join())),
     };
   }, [Array.from(forged), Array.from(wrongKey)]);
   const settled = async () => {

@@ -30,8 +30,9 @@ function recordDataChannels() {
 
 /** What an honest page's economy document holds that Mallory tried to put there. */
 function junkIn(page: Page, mallory: { client: number; clock: number }) {
-  return page.evaluate(({ client, huge, valid }) => {
-    const doc = window.hourmesh!.economies.active!.session.doc;
+  return page.evaluate(async ({ client, huge, valid }) => {
+    const hm = window.hourmesh!;
+    const doc = hm.decodeDocument((await hm.economies.active!.session.debugDocument({ op: 'encode' })).value as Uint8Array);
     const entries = doc.getMap('entries');
     const structs = (doc.store.clients.get(client) ?? []) as { id: { clock: number }; length: number }[];
     const last = structs[structs.length - 1];

@@ -10,6 +10,7 @@ import { createIdbEconomyDirectory, createMemoryEconomyDirectory, type EconomyDi
 import { createIdbEntryStore, createMemoryEntryStore, type EntryStore } from './net/entry-store';
 import { createWebCryptoPort } from './core';
 import { Economies } from './state/economies.svelte';
+import { connectLedgerWorker } from './worker/ledger-client';
 import * as Y from 'yjs';
 import { connectRoom, type RoomConnection } from './net/room';
 import { parseInviteLink } from './net/invite';
@@ -69,7 +70,7 @@ const testGenerations = (import.meta.env.DEV || import.meta.env.MODE === 'test')
 const generations = testGenerations ? checkGenerationClock(testGenerations) : undefined;
 const online = new OnlineStatus();
 const economies = new Economies({
-  directory, entries, identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
+  directory, entries, ledger: connectLedgerWorker(), identity, network, crypto: createWebCryptoPort(crypto.subtle), now: Date.now,
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)), persistDocument: persistent, generations, online,
 });
 // Votes stay on this device until revealed (net/estimation-secrets.ts), in the settings store.
@@ -110,6 +111,8 @@ declare global {
       openRawDocument: (inviteLink: string, generation?: number) => { doc: Y.Doc; room: RoomConnection; generation: number };
       /** The whole state of a document as one Yjs update (what a peer holds, byte for byte). */
       encodeDocument: (doc: Y.Doc) => Uint8Array;
+      /** A document rebuilt on this page from such an update (to inspect the ledger worker's). */
+      decodeDocument: (update: Uint8Array) => Y.Doc;
       /** The generation current at `now` by this page's generation clock. */
       generationAt: (now: number) => number;
       /** The release transport alone (bench/release.bench.ts moves a file between two pages with it). */
@@ -139,6 +142,11 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
     generationAt: (now) => generationAt(now, generations),
     encodeDocument: (doc) => Y.encodeStateAsUpdate(doc),
     releaseWire: { ReleaseRoom, describeFile, MemoryChunkStore, network: () => ({ signaling: network.signaling, ice: network.config.ice }) },
+    decodeDocument: (update) => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, update);
+      return doc;
+    },
   };
 }
 // Opened after the first paint: the shell shows at once, balances follow from this device's store.

@@ -6,6 +6,12 @@
 //   and never more than the job's escrow left (what the owner can still pay);
 // - MH: the settled estimates of tasks waiting for a developer (estimated, unclaimed). Tasks still
 //   open or estimating have no agreed hours yet: they are counted, not valued.
+// - Expected downloads: for each release published in the epoch in progress or the
+//   RELEASE_DEMAND_EPOCHS − 1 before it, the downloads still predicted (predicted − done, ≥ 0):
+//   each will pay the release's price in MH and at most servingFee(file size) in CH. The MH part is
+//   at most the release's invested hours (price × predicted ≤ invested), so one release can never
+//   ask for more than it carries; older releases are not counted (their prediction has had its
+//   time: RELEASE_DEMAND_EPOCHS = the mint window, 4 epochs).
 // Supply is what the economy delivers per epoch: the paid flow per complete epoch (Holt's forecast
 // of its next value, forecast.ts), or the donors' capacity seen when the caller has it, whichever
 // is larger; minus what was already paid in the epoch in progress (that part has already shrunk
@@ -16,6 +22,11 @@ import type { Currency } from './amounts';
 import type { JobRecord, UnitRecord } from './compute-state';
 import { forecastCurrency, holt, type CurrencyForecast, type HoltParams, DEFAULT_HOLT, type OpenNeed } from './forecast';
 import type { TaskRecord } from './task-state';
+import { epochOf, epochStart } from './epochs';
+import { servingFee, type ReleaseRecord } from './release-state';
+
+/** Releases count toward demand for this many epochs, the one they were published in included. */
+export const RELEASE_DEMAND_EPOCHS = 4;
 
 export interface Backlog {
   /** CH milli the queued units still need (replicas missing × ceiling, ≤ escrow per job). */
@@ -28,6 +39,8 @@ export interface Backlog {
   readonly unestimated: number;
   /** One need per estimated, unclaimed task (for "task X needs 20 man-hours"). */
   readonly needs: readonly OpenNeed[];
+  /** Downloads still predicted for recent releases (included in MH and CH above). */
+  readonly downloadsExpected: number;
 }
 
 /** Replicas a unit still needs: redundancy − the largest group of pending results with one hash. */
@@ -48,7 +61,10 @@ function replicasMissing(unit: UnitRecord | undefined, redundancy: number): numb
  * What waits now. `unitsOf(job)` gives the units with counted results (compute-state.ts: units
  * without results are absent, so a job of 100,000 units costs only its recorded ones here).
  */
-export function backlogOf(jobs: Iterable<JobRecord>, unitsOf: (jobId: string) => ReadonlyMap<number, UnitRecord>, tasks: Iterable<TaskRecord>, now: number): Backlog {
+export function backlogOf(
+  jobs: Iterable<JobRecord>, unitsOf: (jobId: string) => ReadonlyMap<number, UnitRecord>, tasks: Iterable<TaskRecord>, now: number,
+  releases?: { readonly records: Iterable<ReleaseRecord>; readonly epochMs: number },
+): Backlog {
   let ch = 0;
   let units = 0;
   for (const job of jobs) {
@@ -74,7 +90,18 @@ export function backlogOf(jobs: Iterable<JobRecord>, unitsOf: (jobId: string) =>
       needs.push({ id: task.id, title: task.title, currency: 'MH', missing: task.estimate });
     }
   }
-  return { CH: ch, MH: mh, units, unestimated, needs };
+  let downloadsExpected = 0;
+  if (releases) {
+    const since = epochStart(epochOf(now, releases.epochMs) - RELEASE_DEMAND_EPOCHS + 1, releases.epochMs);
+    for (const r of releases.records) {
+      if (r.time < since || r.time > now) continue;
+      const left = Math.max(0, r.predicted - r.downloads);
+      downloadsExpected += left;
+      mh += left * r.price;
+      ch += left * servingFee(r.file.size);
+    }
+  }
+  return { CH: ch, MH: mh, units, unestimated, needs, downloadsExpected };
 }
 
 export interface BacklogForecast extends CurrencyForecast {

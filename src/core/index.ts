@@ -1,5 +1,7 @@
 // Public API of the ledger core. The network and UI layers import from here only.
 export { Ledger, CLOCK_SKEW_MS, type LedgerOptions, type AddReport, type Stake } from './ledger';
+export { LedgerView, viewSnapshotOf, type LedgerViewSnapshot } from './ledger-view';
+export { LedgerReads } from './ledger-reads';
 export { createEntry, verifyEntry, nextEntryTime, type EntryHead, type EntryScope, type SignedEntry, type VerifyEntryResult } from './create-entry';
 export { economyIdOf, ECONOMY_NONCE_BYTES } from './economy-id';
 export {
@@ -58,7 +60,7 @@ export { computeOrchestrator, epochSeries, holdingsOf, revisedEpochs, serializeO
 export { IncrementalOrchestrator } from './orchestrator-incremental';
 export { auditLedger, type AuditReport } from './orchestrator-audit';
 export { forecastCurrency, replenishmentRequests, type CurrencyForecast, type ReplenishmentRequest } from './forecast';
-export { backlogOf, forecastBacklog, type Backlog, type BacklogForecast } from './forecast-inputs';
+export { backlogOf, forecastBacklog, RELEASE_DEMAND_EPOCHS, type Backlog, type BacklogForecast } from './forecast-inputs';
 export type { EpochMint } from './mint';
 export type { FlowRecord } from './ledger-state';
 export {

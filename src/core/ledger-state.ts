@@ -146,10 +146,10 @@ export interface LedgerState {
   downloaderSets: Map<string, Set<AccountId>>;
   /**
    * Simulations and tests only (the app never sets it; LedgerOptions.transferFlow): which applied
-   * transfers count as payments for delivered hours, by memo. The compute and task kinds push
-   * real flow records; this stands in for the kinds that do not exist yet (downloads: the worked
-   * example, sim/) and lets mint tests build flow cheaply. Fixed for the ledger's life, so not
-   * part of snapshots.
+   * transfers count as payments for delivered hours, by memo. The compute, task and download
+   * kinds push real flow records; this stands in for the worked example's recouping (sim/: its
+   * developer recoups what he invested, which a `download` entry does not pay him) and lets mint
+   * tests build flow cheaply. Fixed for the ledger's life, so not part of snapshots.
    */
   readonly transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
 }

@@ -53,35 +53,16 @@ import { hashMany, verifyMany, type CryptoPort } from './crypto-port';
 import { toHex } from './bytes';
 import { checkOwnSignature, resolveAuthenticity } from './authenticity';
 import { decodeEnvelope, type AccountId } from './encoding';
-import {
-  createEntryStore, forEachSeqIn, insertEntry, removeEntry, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type StoredEntry,
-} from './entry-store';
+import { createEntryStore, forEachSeqIn, insertEntry, removeEntry, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type StoredEntry } from './entry-store';
 import { isForkVerified, trimmableEntries } from './fork-trim';
 import { buildForkProof, type ForkProof } from './fork-proof';
-import {
-  createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS,
-  type Balance, type EconomySettings, type FlowRecord, type HistoryItem, type LedgerState, type Profile, type StateSnapshot,
-} from './ledger-state';
+import { createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS, type Balance, type EconomySettings, type FlowRecord, type HistoryItem, type LedgerState, type Profile, type StateSnapshot } from './ledger-state';
 import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
-import type { Currency } from './amounts';
-import type { TaskRecord } from './task-state';
-import type { TaskReader } from './kind-task-checks';
-import { previewMints, type CreditedEpoch } from './mint-replay';
-import { epochOf } from './epochs';
-import { epochMsOf } from './kind-economy-settings';
-import { creditLimitOf, creditLoweringOf, readStake, readVouched, settingsAckOf, spendableOf, type CreditLowering, type CreditReader } from './credit';
 
-/** A live stake: `voucher` has `amount` (per currency) at stake on `member`. */
-export interface Stake {
-  voucher: AccountId;
-  member: AccountId;
-  amount: Balance;
-}
 import type { EntryHead, SignedEntry } from './create-entry';
-import { escrowExpiredBy, jobStatusOf, listJobs, readEarned, type JobRecord, type JobStatus, type UnitRecord } from './compute-state';
-import { quorumEligibilityProblem, relatedDonor, resultProblem, type ResultBody } from './kind-result';
-import { createReleaseReads, type ReleaseReads } from './release-reads';
-import type { ReleaseRecord } from './release-state';
+import { LedgerReads } from './ledger-reads';
+import type { LedgerViewSnapshot } from './ledger-view';
+export type { Stake } from './ledger-reads';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -108,7 +89,7 @@ export interface LedgerOptions {
   now: () => number;
   /** Settings before any economy-settings entry applies; defaults to DEFAULT_SETTINGS. */
   initialSettings?: EconomySettings;
-  /** Simulations and tests only: transfers whose memo this tags count as flow (LedgerState.transferFlow; downloads have no kind yet). */
+  /** Simulations and tests only: transfers whose memo this tags count as flow (LedgerState.transferFlow: the worked example's recouping, mint tests). */
   transferFlow?: (memo: string) => FlowRecord['source'] | undefined;
   /** Tuning of the partial replay (performance only, never the outcome); defaults 256 and 8. */
   checkpointEvery?: number;
@@ -150,9 +131,9 @@ interface Checkpoint {
   snap: StateSnapshot;
 }
 
-export class Ledger implements TaskReader {
+export class Ledger extends LedgerReads {
   private readonly store = createEntryStore();
-  private state: LedgerState;
+  protected state: LedgerState;
   private statuses = new Map<string, EntryStatus>();
   /**
    * Dropped inputs: id → status, least recently seen first, at most MALFORMED_KEPT beyond the
@@ -174,8 +155,8 @@ export class Ledger implements TaskReader {
   private lastFullMs = 0;
   private lastFullEnd = -Infinity;
   private heads = new Map<AccountId, StoredEntry>();
-  private forkSeqs = new Map<AccountId, number>();
-  private forkProofs: ForkProof[] = [];
+  protected forkSeqs = new Map<AccountId, number>();
+  protected forkProofs: ForkProof[] = [];
   private order: StoredEntry[] = []; // chain entries in replay order (what the state applied)
   private checkpoints: Checkpoint[]; // ascending pos, all ≤ order.length
   private queue: Promise<unknown> = Promise.resolve();
@@ -183,6 +164,7 @@ export class Ledger implements TaskReader {
   private readonly checkpointsKept: number;
 
   constructor(private readonly opts: LedgerOptions) {
+    super();
     this.checkpointEvery = Math.max(1, Math.floor(opts.checkpointEvery ?? CHECKPOINT_EVERY));
     this.checkpointsKept = Math.max(1, Math.floor(opts.checkpointsKept ?? CHECKPOINTS_KEPT));
     this.state = this.initialState();
@@ -619,245 +601,49 @@ export class Ledger implements TaskReader {
     this.startBackgroundVerification();
   }
 
-  get balances(): ReadonlyMap<AccountId, Balance> {
-    return this.state.balances;
-  }
-
-  balanceOf(account: AccountId): Balance {
-    return readBalance(this.state, account);
-  }
-
   statusOf(entryId: string): EntryStatus | undefined {
     return this.statuses.get(entryId) ?? this.forgotten.get(entryId);
   }
-
-  historyOf(account: AccountId): readonly HistoryItem[] {
-    return this.state.history.get(account) ?? [];
-  }
-
-  /** Every signed profile, by account (the newest applied one each). */
-  get profiles(): ReadonlyMap<AccountId, Profile> {
-    return this.state.profiles;
-  }
-
-  profileOf(account: AccountId): Profile | undefined {
-    return this.state.profiles.get(account);
-  }
-
-  get forks(): readonly ForkProof[] {
-    return this.forkProofs;
-  }
-
-  /** The seq at which an account was frozen by a fork, if it was. */
-  frozenAt(account: AccountId): number | undefined {
-    return this.forkSeqs.get(account);
-  }
-
   /** The author's last entry on its chain, to write the next entry after (see nextEntryTime). */
   headOf(author: AccountId): EntryHead | undefined {
     const e = this.heads.get(author);
     return e && { seq: e.env.seq, hash: e.id, time: e.env.time };
   }
-
   /** Authentic entries (applied, rejected by a rule, frozen or waiting): what a peer keeps and re-publishes. */
   *validEntries(): Iterable<SignedEntry> {
     for (const e of this.store.byId.values()) if (e.authentic) yield { id: e.id, bytes: e.bytes };
   }
-
   /** True when the entry is kept (authentic, waiting or held); false for what was dropped or never seen. */
   holds(entryId: string): boolean {
     return this.store.byId.has(entryId);
   }
-
   get entryCount(): number {
     return this.store.byId.size;
   }
 
-  get settings(): EconomySettings {
-    return this.state.settings;
+  /** What a page showing `me` needs of this ledger (ledger-view.ts): no entries, one history. */
+  viewSnapshot(me: AccountId): LedgerViewSnapshot {
+    const { transferFlow: _omitted, ...rest } = this.state;
+    const mine = this.state.history.get(me);
+    const appeared = new Set<AccountId>(this.heads.keys());
+    for (const [account, items] of this.state.history) if (items.length > 0) appeared.add(account);
+    return {
+      state: { ...rest, history: new Map(mine ? [[me, mine]] : []) },
+      forkSeqs: this.forkSeqs,
+      forkProofs: this.forkProofs,
+      appeared,
+      entryCount: this.entryCount,
+      unverifiedCount: this.unverifiedCount,
+    };
   }
 
-  /** The economy's credit limit under the newest settings (the founder's; others: see creditOf). */
-  creditLimit(currency: Currency): number {
-    return this.state.settings.creditLimit[currency];
-  }
-
-  get founder(): AccountId {
-    return this.opts.founder;
-  }
-
-  /** The ack an honest author signs: founder seq of the newest applied settings entry (0 = none). */
-  get settingsAck(): number {
-    return settingsAckOf(this.state);
-  }
-
-  /** An account's credit limits under the newest settings (credit.ts). */
-  creditOf(account: AccountId): { MH: number; CH: number } {
-    const s = this.state.settings;
-    return { MH: creditLimitOf(this.state, account, 'MH', s), CH: creditLimitOf(this.state, account, 'CH', s) };
-  }
-
-  /** The newest settings change, if it lowered the limit in `currency` (credit.ts). */
-  creditLowering(currency: Currency): CreditLowering | undefined {
-    return creditLoweringOf(this.state, currency);
+  protected nowMs(): number {
+    return this.opts.now();
   }
 
   /** True once the account wrote an entry here, or received or was named in one: it has appeared. */
   hasAppeared(account: AccountId): boolean {
     return this.heads.has(account) || this.state.balances.has(account) || this.historyOf(account).length > 0;
-  }
-
-  creditIfReleased(member: AccountId, currency: Currency, released: number): number {
-    return creditLimitOf(this.state, member, currency, this.state.settings, -released);
-  }
-
-  /**
-   * What an account can still pay or stake now under the newest settings: balance + limit −
-   * stakes given − escrow of its open jobs, plus its mints due (an entry written now credits them
-   * before it applies). Escrow of jobs expired by now counts as free: the next entry the account
-   * signs is dated after the expiry, so the replay frees it before that entry.
-   */
-  spendable(account: AccountId, currency: Currency): number {
-    const expired = currency === 'CH' ? escrowExpiredBy(this.state.compute, account, this.opts.now()) : 0;
-    return spendableOf(this.state, account, currency, this.state.settings) + expired + this.mintsDue(account)[currency];
-  }
-
-  /** Compute jobs, newest first (docs/COMPUTE.md). */
-  get jobs(): readonly JobRecord[] {
-    return listJobs(this.state.compute);
-  }
-
-  jobOf(id: string): JobRecord | undefined {
-    return this.state.compute.jobs.get(id);
-  }
-
-  /** A job's progress, escrow and payments, with expiry judged by this device's clock. */
-  jobStatus(id: string): JobStatus | undefined {
-    return jobStatusOf(this.state.compute, id, this.opts.now());
-  }
-
-  /** The job's units that have counted results (by index); a unit not in it has none yet. */
-  unitsOf(jobId: string): ReadonlyMap<number, UnitRecord> {
-    return this.state.compute.units.get(jobId) ?? EMPTY_UNITS;
-  }
-
-  /** How many jobs of `account` are open, by this device's clock. */
-  openJobsOf(account: AccountId): number {
-    const now = this.opts.now();
-    let n = 0;
-    for (const { expires, id } of this.state.compute.expiries) if (expires > now && this.state.compute.jobs.get(id)?.owner === account) n++;
-    return n;
-  }
-
-  /** CH milli `account` earned from validated compute units. */
-  computeEarned(account: AccountId): number {
-    return readEarned(this.state.compute, account);
-  }
-
-  /** Why `account`'s results would not count toward a quorum now, or undefined (kind-result.ts). */
-  quorumProblem(account: AccountId): string | undefined {
-    return quorumEligibilityProblem(this.state, account);
-  }
-
-  /** The accounts among `donors` whose results would keep `account`'s out of the same quorum (rule 8). */
-  relatedDonors(account: AccountId, donors: Iterable<AccountId>): Set<AccountId> {
-    const out = new Set<AccountId>();
-    for (const d of donors) if (d !== account && relatedDonor(this.state, account, [d])) out.add(d);
-    return out;
-  }
-
-  /** Why a result by `donor` dated `time` would be refused or not counted now, or undefined. */
-  resultProblem(donor: AccountId, body: ResultBody, time: number): string | undefined {
-    return resultProblem(this.state, donor, body, time);
-  }
-
-  private due: { key: unknown; flows: number; last: FlowRecord | undefined; epoch: number; mints: Map<AccountId, Balance> } | undefined;
-
-  /**
-   * Mints of epochs the clock has passed but no replayed entry has yet (mint-replay.ts): the next
-   * entry dated now credits them first. Not part of the state; cached per state and epoch.
-   */
-  mintsDue(account: AccountId): Balance {
-    const now = this.opts.now();
-    // The preview depends on the clock only through the epoch it is in.
-    const epoch = epochOf(now, epochMsOf(this.state));
-    const d = this.due;
-    if (!d || d.key !== this.state.mint || d.flows !== this.state.flows.length || d.last !== this.state.flows.at(-1) || d.epoch !== epoch) {
-      this.due = { key: this.state.mint, flows: this.state.flows.length, last: this.state.flows.at(-1), epoch, mints: previewMints(this.state, now) };
-    }
-    return this.due!.mints.get(account) ?? ZERO_DUE;
-  }
-
-  /** The economy's epoch length (fixed by initialSettings or the founder's first settings entry). */
-  get epochMs(): number {
-    return epochMsOf(this.state);
-  }
-
-  /** Epochs whose mints the replay credited (ascending), with their per-currency results. */
-  get mintedEpochs(): readonly CreditedEpoch[] {
-    return this.state.mint.epochs;
-  }
-
-  /** An account's cumulative credited mints (already in its balance). */
-  mintedTo(account: AccountId): Balance {
-    const mh = this.state.mint.minters.MH.minted.get(account) ?? 0;
-    const ch = this.state.mint.minters.CH.minted.get(account) ?? 0;
-    return { MH: mh, CH: ch } as Balance;
-  }
-
-  stakeOf(voucher: AccountId, member: AccountId): Balance {
-    return readStake(this.state, voucher, member);
-  }
-
-  /** Every live stake given or received by `account`. */
-  stakesOf(account: AccountId): { given: Stake[]; received: Stake[] } {
-    const given: Stake[] = [];
-    const received: Stake[] = [];
-    for (const [key, amount] of this.state.stakes) {
-      const [voucher, member] = key.split('>') as [AccountId, AccountId];
-      if (voucher === account) given.push({ voucher, member, amount });
-      if (member === account) received.push({ voucher, member, amount });
-    }
-    return { given, received };
-  }
-
-  /** The economy id this ledger accepts entries of. */
-  get economy(): string {
-    return this.opts.economy;
-  }
-
-  /** Every task, by id (task-state.ts); records are replaced on change, so views can compare them. */
-  get tasks(): ReadonlyMap<string, TaskRecord> {
-    return this.state.tasks;
-  }
-
-  taskOf(id: string): TaskRecord | undefined {
-    return this.state.tasks.get(id);
-  }
-
-  /** The MH stakes others hold on `account` (the voter rule of task-state.ts reads it). */
-  vouchedMH(account: AccountId): number {
-    return readVouched(this.state, account).MH;
-  }
-
-  supply(currency: Currency): number {
-    return this.state.supply[currency];
-  }
-
-  /** Releases and downloads (release-reads.ts); `releases` and `releaseOf` are shortcuts. */
-  readonly releaseReads: ReleaseReads = createReleaseReads(() => this.state);
-
-  get releases(): ReadonlyMap<string, ReleaseRecord> {
-    return this.state.releases;
-  }
-
-  releaseOf(id: string): ReleaseRecord | undefined {
-    return this.state.releases.get(id);
-  }
-
-  /** Payments for delivered hours in replay order (append-only; the orchestrator's input). */
-  get flows(): readonly FlowRecord[] {
-    return this.state.flows;
   }
 
   /** Canonical text of everything peers must agree on (state, statuses, forks). */
@@ -867,9 +653,6 @@ export class Ledger implements TaskReader {
     return `${serializeState(this.state)}\n${JSON.stringify(statuses)}\n${JSON.stringify(forks)}`;
   }
 }
-
-const EMPTY_UNITS: ReadonlyMap<number, UnitRecord> = new Map();
-const ZERO_DUE: Balance = Object.freeze({ MH: 0, CH: 0 }) as Balance;
 
 function heldReason(): string {
   return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;

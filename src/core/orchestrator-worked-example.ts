@@ -17,9 +17,10 @@
 //   developer has no tokens to trade for anyone's time: the project stays at his 2,000 hours
 //   ("his productivity stays constant").
 // Delivered hours are real tasks (kinds 9–12: post, estimate by committed votes of vouched
-// members, claim, done, accept — which pays MH and records the 'task' flow). Downloads have no
-// kind yet: their payments are transfers the ledger is told to count as 'download' flow
-// (LedgerOptions.transferFlow); plain transfers would not be flow.
+// members, claim, done, accept — which pays MH and records the 'task' flow). Downloads are
+// transfers the ledger is told to count as 'download' flow (LedgerOptions.transferFlow), not
+// `download` entries (kind 15, docs/RELEASES.md): those pay a release's contributors — the
+// developers its tasks already paid — while here the developer who invested recoups.
 
 import { createSimulationKeys } from './crypto-port-memory';
 import { TEST_ECONOMY, TestAuthor } from './credit-test-kit';
@@ -77,8 +78,9 @@ export async function runWorkedExample(opts: { recoup: boolean; seed?: number })
   const t0 = epochStart(EXAMPLE_FIRST_EPOCH, EXAMPLE_EPOCH_MS);
   // The founder fixes the epoch length (a day) and a credit limit that lets a 500 h stake count.
   entries.push(await dev.sign(t0 + 1_000, 'economy-settings', { creditLimit: { MH: STAKE, CH: 10_000 }, epochMs: EXAMPLE_EPOCH_MS }));
-  // Downloads have no kind yet: a download's payment is a transfer the ledger is told to count as
-  // flow (LedgerOptions.transferFlow, by memo). Delivered hours are real tasks (below).
+  // A download's payment is a transfer the ledger is told to count as flow (LedgerOptions.
+  // transferFlow, by memo): see the header for why not a `download` entry. Delivered hours are
+  // real tasks (below).
   const download = async (from: TestAuthor, to: TestAuthor, amount: number, time: number, memo: string) => {
     entries.push(await from.sign(time, 'transfer', { to: to.id, currency: 'MH', amount, memo }, 1));
   };

@@ -14,6 +14,8 @@ import { checkDownload, checkReleasePost } from './release-checks';
 import { chunkHashesRoot, MIB, servingFee } from './release-state';
 import { EntryLog, fileOf, releaseBody } from './release-test-kit';
 import { sha256Sync } from './sha256';
+import { backlogOf } from './forecast-inputs';
+import { LedgerView } from './ledger-view';
 import { toHex } from './bytes';
 import { createRandom, shuffleInPlace } from './random';
 
@@ -349,5 +351,44 @@ describe('pre-signing checks', () => {
     const after = await ledger();
     expect(statusOf(after, dl)).toEqual({ state: 'applied' });
     expect(checkDownload(after, buyer.id, { release: post.id, servers: [] })).toEqual({ ok: false, error: 'Already downloaded “v1.2”.' });
+  });
+});
+
+describe('downloads in the forecast (forecast-inputs.ts)', () => {
+  it('counts the downloads still predicted for recent releases as MH and CH demand, and none for old ones', async () => {
+    const tasks = await setup();
+    const post = await log.add(founder, 'release-post', releaseBody(tasks, 3)); // price 2333, 3 MiB
+    await log.add(buyer, 'download', { release: post.id, servers: [] });
+    const l = await ledger();
+    const epochMs = 3_600_000;
+    const backlog = (now: number) => backlogOf([], () => new Map(), [], now, { records: l.releases.values(), epochMs });
+    expect(backlog(NOW)).toMatchObject({ MH: 2 * 2333, CH: 2 * servingFee(3 * MIB), downloadsExpected: 2 });
+    // Without releases (or before this change) nothing is counted for them.
+    expect(backlogOf([], () => new Map(), [], NOW)).toMatchObject({ MH: 0, CH: 0, downloadsExpected: 0 });
+    // Four epochs on (the epoch it was published in, and three more), the release no longer counts.
+    const published = Math.floor(l.releaseOf(post.id)!.time / epochMs);
+    expect(backlog((published + 3) * epochMs + 1).downloadsExpected).toBe(2);
+    expect(backlog((published + 4) * epochMs).downloadsExpected).toBe(0);
+    // Never more than predicted, and never more MH than the release carries.
+    const done = await ledger([...log.entries, await log.add(mallory, 'download', { release: post.id, servers: [] }), await log.add(v1, 'download', { release: post.id, servers: [] }), await log.add(v2, 'download', { release: post.id, servers: [] })]);
+    expect(done.releaseOf(post.id)!.downloads).toBe(4);
+    expect(backlogOf([], () => new Map(), [], NOW, { records: done.releases.values(), epochMs })).toMatchObject({ MH: 0, CH: 0, downloadsExpected: 0 });
+    expect(2333 * 3).toBeLessThanOrEqual(l.releaseOf(post.id)!.invested);
+  });
+});
+
+describe('the page\'s LedgerView (a structured-cloned snapshot from the ledger worker)', () => {
+  it('answers release reads and the pre-signing checks as the Ledger does', async () => {
+    const tasks = await setup();
+    const post = await log.add(founder, 'release-post', releaseBody(tasks, 3));
+    await log.add(buyer, 'download', { release: post.id, servers: [{ account: v1.id, bytes: MIB }] });
+    const l = await ledger();
+    const view = new LedgerView(structuredClone(l.viewSnapshot(mallory.id)), () => NOW);
+    expect(view.releaseOf(post.id)).toEqual(l.releaseOf(post.id));
+    expect([...view.releases.keys()]).toEqual([post.id]);
+    expect(view.releaseReads.hasDownloaded(post.id, buyer.id)).toBe(true);
+    const input = { release: post.id, servers: [{ account: v2.id, bytes: 2 * MIB }] };
+    expect(checkDownload(view, mallory.id, input)).toEqual(checkDownload(l, mallory.id, input));
+    expect(checkDownload(view, buyer.id, input)).toEqual({ ok: false, error: 'Already downloaded “v1.2”.' });
   });
 });

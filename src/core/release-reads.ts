@@ -1,4 +1,5 @@
-// What the Ledger answers about releases (kept out of ledger.ts, which delegates here): the
+// What a ledger answers about releases (LedgerReads, ledger-reads.ts, delegates here: the Ledger
+// in the worker and the page's LedgerView alike): the
 // records, one account's downloads, and the replay's plans for a release-post or a download
 // signed now — what the pre-signing checks of release-checks.ts read. Reads the ledger's current
 // state through a getter, since a full replay replaces the state object.

@@ -31,8 +31,8 @@ export const DEFAULT_CHUNK_BYTES = 256 * 1024;
  * uplink: about 1–3 s of a 3–8 Mbit/s home uplink, during which the tab must stay open. So one
  * milli-CH per MiB pays roughly the time the peer's machine is occupied, as the seed asks
  * ("anyone using my machine for x cpu hours to download some software will let me use theirs").
- * The largest file (256 MiB) earns its servers 256 milli-CH at most, plus one per extra server
- * for rounding: a download's fee is never more than 272 milli-CH.
+ * The largest file (256 MiB) earns its servers 256 milli-CH, plus at most one per extra server
+ * for rounding: a download's fees are never more than 256 + 15 = 271 milli-CH.
  */
 export const SERVING_MILLI_CH_PER_MIB = 1;
 

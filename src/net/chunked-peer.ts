@@ -32,6 +32,11 @@
 //   closed (`destroy()`); y-webrtc announces again and the peers reconnect and re-sync, so an
 //   honest message lost that way (e.g. a sync step 2) is sent again on the new connection.
 // - A message over the cap is not sent at all (reported): every receiver would drop it.
+// - Relayed links (bindPeerRelay, used by net/relay-rooms.ts since the ledger moved into a
+//   worker): their whole sync messages go to the relay instead of the guard and y-webrtc (the
+//   worker guards and applies them), and the empty page document's sync step 1, which y-webrtc
+//   sends when the link opens, is replaced by the relay's (sendRelayed carries the real one).
+//   Awareness messages still pass the guard to y-webrtc as before.
 import Peer from 'simple-peer/simplepeer.min.js';
 import {
   createFrameAssembler,
@@ -257,6 +262,16 @@ export function installChunking(
       }
       return;
     }
+    const relay = relays.get(peer);
+    if (relay && message.length > 0 && message[0] === 0) {
+      chunkingStats.messagesReceived += 1;
+      try {
+        relay.receive(message);
+      } catch (err) {
+        report(peer, `the relay threw, ${String(err)}`);
+      }
+      return;
+    }
     if (state.guard === undefined) state.guard = guardFor ? guardFor(peer) : null;
     let bytes = message;
     if (state.guard) {
@@ -297,6 +312,13 @@ export function installChunking(
     if (!message) {
       // y-webrtc only ever sends Uint8Array; a string would arrive as bytes, so refuse it.
       throw new TypeError('chunked peer: send() takes binary data only');
+    }
+    if (!relayedSend && isSyncStep1(message)) {
+      const relay = relays.get(this);
+      if (relay) {
+        relay.sendStep1();
+        return;
+      }
     }
     if (message.byteLength > maxMessageBytes) {
       // Every compatible receiver drops it after buffering it: do not make it try.
@@ -372,6 +394,41 @@ export function pendingSendBytes(peer: object): number {
   let queued = 0;
   for (const frame of sendQueues.get(peer) ?? []) queued += frame.length;
   return queued + ((peer as Partial<ChunkablePeer>)._channel?.bufferedAmount ?? 0);
+}
+
+/** What a relayed link's sync messages go to (see the header). */
+export interface PeerRelay {
+  /** A whole sync message from the peer (never awareness). */
+  receive(message: Uint8Array): void;
+  /** y-webrtc is about to send the page document's sync step 1: send the relay's instead. */
+  sendStep1(): void;
+}
+
+const relays = new WeakMap<object, PeerRelay>();
+/** Set while sendRelayed runs: that step 1 is the relay's own and goes out as it is. */
+let relayedSend = false;
+
+export function bindPeerRelay(peer: object, relay: PeerRelay): void {
+  relays.set(peer, relay);
+}
+
+export function relayOfPeer(peer: object): PeerRelay | undefined {
+  return relays.get(peer);
+}
+
+/** Sends bytes the relay produced (an answer, an update, its own step 1) on a relayed link. */
+export function sendRelayed(peer: { send(chunk: unknown): void }, message: Uint8Array): void {
+  relayedSend = true;
+  try {
+    peer.send(message);
+  } finally {
+    relayedSend = false;
+  }
+}
+
+/** y-webrtc's messageSync (0) followed by y-protocols' step 1 (0). */
+function isSyncStep1(message: Uint8Array): boolean {
+  return message.length >= 2 && message[0] === 0 && message[1] === 0;
 }
 
 /** Whether a peer instance (or a class's prototype) carries the patch, e.g. for e2e checks. */

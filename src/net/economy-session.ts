@@ -1,41 +1,50 @@
-// One open economy: its Yjs documents (persisted with y-indexeddb as a transport cache) and their
-// y-webrtc rooms, one per document generation (./generation-channels.ts: the document is rotated
-// every week and refilled from the peers' stores, which sheds its tombstones), the verified ledger
-// and the peer's own entry store, and presence.
+// One open economy as a page sees it. Since issue 12 the heavy part lives in the ledger worker
+// (src/worker: the Yjs documents of each generation and their IndexedDB caches, verification,
+// replay, the entry store, the writer of own entries); this page keeps the WebRTC rooms that
+// carry those documents (./relay-rooms.ts, one per generation), presence, the rooms of compute
+// jobs, and `ledger`: a LedgerView of what the worker replayed (core/ledger-view.ts), replaced by
+// each snapshot the worker sends. Reads are synchronous, as before; checks before signing run on
+// the view; writes go to the worker, which signs, saves and publishes.
 //
-// Start-up order matters for a person on a flaky phone: (1) the peer's own verified entries
-// are loaded into the ledger, so balances and history show before any network; (2) the cached
-// document is loaded and checked; (3) only then does the room connect and merge with peers.
+// Start-up order matters for a person on a flaky phone, and the worker keeps it: (1) the peer's
+// own verified entries are loaded into the ledger, so balances and history show before any
+// network; (2) the cached document is loaded and checked; (3) only then does a room connect.
 //
-// Every own entry, whatever its kind, is written by OwnWriter (own-writes.ts): serialized across
-// tabs, built on the durable head, saved before it is published. Its header lists why no honest
-// sequence of actions forks this person's account.
-import type * as Y from 'yjs';
+// Every own entry, whatever its kind, is written by OwnWriter (own-writes.ts) in the worker:
+// serialized across tabs, built on the durable head, saved before it is published. Its header
+// lists why no honest sequence of actions forks this person's account.
 import {
-  Ledger, toHex, checkTransfer, checkVouch, checkRelease, checkResult, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
+  LedgerView, toHex, checkTransfer, checkVouch, checkRelease, checkResult, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
   type TaskCheck, type TaskPostBody, type TaskPostInput, type TaskStepBody, type TaskStepInput, type TaskVoteBody, type TaskVoteInput,
   type TaskEstimateBody, type TaskEstimateInput, type JobBody, type ResultBody,
-  type AddReport, type CryptoPort, type Currency, type KindBodies, type KindName, type Signer, type TransferCheck, type TransferInput,
+  type AddReport, type AuditReport, type CryptoPort, type Currency, type KindBodies, type KindName, type OrchestratorResult, type Signer,
+  type TransferCheck, type TransferInput,
 } from '../core';
 import { checkReleasePost, checkDownload, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck } from '../core';
-import { LedgerSync } from './ledger-sync';
-import { OwnWriter, type SendResult } from './own-writes';
+import type { SendResult } from './own-writes';
 import type { RoomStatus } from './room';
 import type { Presence } from './presence';
-import { GenerationChannels } from './generation-channels';
+import { RelayRooms } from './relay-rooms';
 import { DEFAULT_GENERATIONS, generationDocumentName, generationAt, generationsToJoin, type GenerationClock } from './generations';
 import { DEFAULT_REFILL } from './refill';
 import { JobRooms } from './job-rooms';
 import { JobRoom } from './job-room';
 import type { EconomyRecord } from './db';
-import type { EntryStore } from './entry-store';
+import type { Diagnostic } from './ledger-sync';
 import type { IceServer } from './network-config';
+import { GenerationDocs } from '../worker/generation-docs';
+import type { DebugCorruption, DebugDocumentOp, DebugDocumentResult, HostEvent, SigningKey, ViewEvent } from '../worker/ledger-api';
+import type { LedgerClient } from '../worker/ledger-client';
 
 export interface EconomySessionDeps {
   record: EconomyRecord;
+  /** Signs what this page signs itself (estimation records); entries are signed in the worker. */
   signer: Signer;
+  /** The key the worker signs entries with (a Signer where the ledger runs in-process, in tests). */
+  key: SigningKey | Signer;
   crypto: CryptoPort;
-  entries: EntryStore;
+  /** The ledger worker (worker/ledger-client.ts). */
+  ledger: LedgerClient;
   network: { signaling: string[]; ice: IceServer[] };
   now: () => number;
   /** The key came from a backup: other devices may hold entries of it that this one has not seen. */
@@ -76,17 +85,25 @@ export function documentNameOf(economyId: string, now: number = Date.now(), cloc
 
 export class EconomySession {
   readonly record: EconomyRecord;
-  readonly ledger: Ledger;
+  /** What the worker replayed, as of its last snapshot (replaced, never changed in place). */
+  ledger: LedgerView;
   /** The rooms of compute jobs this tab works on or owns (./job-rooms.ts): bulky bytes live there. */
   readonly jobRooms: JobRooms;
   readonly #deps: EconomySessionDeps;
-  readonly #sync: LedgerSync;
   readonly #me: string;
-  #channels: GenerationChannels | null = null;
+  readonly #client: LedgerClient;
+  #tab = '';
+  #rooms: RelayRooms | null = null;
   #listeners = new Set<() => void>();
-  #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
-  readonly #writer: OwnWriter;
+  #diagnostics: readonly Diagnostic[] = [];
+  #verifying = 0;
+  #lastRemoteChange = 0;
+  #viewSeq = 0;
+  #viewWaiters: { seq: number; resolve: () => void }[] = [];
+  /** Events that arrived before the rooms existed (the worker sends its generations at once). */
+  #early: HostEvent[] = [];
+  #closed = false;
   /** Own entries written while no peer was connected: "pending" until a peer connects and syncs. */
   #unshared: Set<string>;
   /** Resolves once a peer's whole document has arrived and been verified into the ledger. */
@@ -99,41 +116,73 @@ export class EconomySession {
     this.#deps = deps;
     this.record = deps.record;
     this.#me = toHex(deps.signer.publicKey);
-    // Pacing: a flood that forces full replays costs this tab a bounded share of its CPU.
-    const pacing = { now: () => performance.now(), wait: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
-    this.ledger = new Ledger({ crypto: deps.crypto, economy: deps.record.id, founder: deps.record.founder, now: deps.now, pacing });
+    this.#client = deps.ledger;
+    this.ledger = LedgerView.empty(deps.record.founder, deps.record.id, deps.now);
     this.#peerSync = new Promise((resolve) => (this.#markPeerSynced = resolve));
     this.jobRooms = new JobRooms({ economyId: deps.record.id, secret: deps.record.secret, network: deps.network, persist: deps.persistDocument });
     this.#unshared = new Set(deps.record.unshared ?? []);
-    this.#sync = new LedgerSync({
-      ledger: this.ledger, crypto: deps.crypto, store: deps.entries, economyId: deps.record.id, now: deps.now,
-      onChange: () => this.#notify(), onProblem: deps.onProblem,
-    });
-    this.#writer = new OwnWriter({
-      economyId: deps.record.id, signer: deps.signer, crypto: deps.crypto, store: deps.entries, ledger: this.ledger, sync: this.#sync, now: deps.now,
-      scope: () => ({ economy: this.record.id, ack: this.ledger.settingsAck }),
-      blocked: () => (deps.restored && !this.#hasSyncedWithPeer ? RESTORED_WAIT : null),
-      onSaved: (entryId) => {
-        if (this.roomStatus.webrtcPeers > 0) return;
-        this.#unshared.add(entryId);
-        this.#deps.onUnsharedChange([...this.#unshared]);
-      },
-    });
   }
 
-  /** Opens the economy: stored entries first (offline), then the cached document, then the room. */
+  /**
+   * Opens the economy: the worker loads stored entries (offline) and the cached documents, sends
+   * its first view, then the rooms connect.
+   */
   static async open(deps: EconomySessionDeps): Promise<EconomySession> {
     const session = new EconomySession(deps);
-    await session.#sync.loadStored();
-    session.#channels = new GenerationChannels({
-      economyId: deps.record.id, secret: deps.record.secret, network: deps.network, persistDocument: deps.persistDocument,
-      sync: session.#sync, now: deps.now, clock: deps.generations,
+    const { record, persistDocument, generations, key } = deps;
+    session.#tab = await session.#client.open(
+      { record, me: session.#me, persistDocument, key, ...(generations ? { generations } : {}) },
+      (event) => session.#onEvent(event),
+    );
+    session.#rooms = new RelayRooms({
+      economyId: record.id, secret: record.secret, network: deps.network, ledger: session.#client, tab: session.#tab,
       onStatus: (status) => session.#onStatus(status),
       onPresence: () => session.#notify(),
+      onProblem: (reason) => console.warn(`hourmesh relay: ${reason}`),
     });
-    await session.#channels.start();
-    session.#refreshTimer = setInterval(() => void session.ledger.refresh().then(() => session.#notify()), REFRESH_MS);
+    session.#rooms.setPresence({ account: session.#me, ...session.#presence });
+    for (const event of session.#early.splice(0)) session.#onEvent(event);
+    // Wait for the first view: balances show from the stored entries before any network.
+    await session.#viewAtLeast(1);
     return session;
+  }
+
+  #onEvent(event: HostEvent): void {
+    if (this.#closed) return;
+    switch (event.type) {
+      case 'view':
+        this.#applyView(event);
+        break;
+      case 'generations':
+        if (this.#rooms) this.#rooms.setGenerations(event.list);
+        else this.#early.push(event);
+        break;
+      case 'update':
+        this.#rooms?.deliver(event.generation, event.update, event.except);
+        break;
+      case 'problem':
+        this.#deps.onProblem(event.message);
+        break;
+    }
+  }
+
+  #applyView(event: ViewEvent): void {
+    if (event.seq < this.#viewSeq) return;
+    this.#viewSeq = event.seq;
+    this.ledger = new LedgerView(event.snapshot, this.#deps.now);
+    this.#diagnostics = event.diagnostics;
+    this.#verifying = event.verifying;
+    this.#lastRemoteChange = event.lastRemoteChange;
+    const ready = this.#viewWaiters.filter((w) => w.seq <= event.seq);
+    this.#viewWaiters = this.#viewWaiters.filter((w) => w.seq > event.seq);
+    for (const w of ready) w.resolve();
+    this.#notify();
+  }
+
+  /** Resolves once a view numbered `seq` or later has been applied. */
+  #viewAtLeast(seq: number): Promise<void> {
+    if (this.#viewSeq >= seq || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#viewWaiters.push({ seq, resolve }));
   }
 
   #onStatus(status: RoomStatus): void {
@@ -146,7 +195,7 @@ export class EconomySession {
     if (status.synced && !this.#syncSeen) {
       this.#syncSeen = true;
       // Synced only once what the peer sent has been verified into the ledger.
-      const settle = this.#deps.restored ? this.#settleRestored() : this.#sync.settled();
+      const settle = this.#deps.restored ? this.#settleRestored() : this.#settled();
       void settle.then(() => {
         this.#hasSyncedWithPeer = true;
         this.#markPeerSynced();
@@ -156,47 +205,54 @@ export class EconomySession {
     this.#notify();
   }
 
+  /** What peers sent so far is verified, and the page holds the view that shows it. */
+  async #settled(): Promise<void> {
+    await this.#client.settled(this.record.id).catch(() => undefined);
+    // The worker sends a view after any change it settled; wait for the one in flight, if any.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   async #settleRestored(): Promise<void> {
-    await this.#sync.settled();
+    await this.#settled();
     const clock = this.#deps.generations ?? DEFAULT_GENERATIONS;
     const now = this.#deps.now();
     const rotating = generationsToJoin(now, clock).length > 1 || now % clock.generationMs < clock.overlapMs + RESTORED_ROTATION_MS;
     if (!rotating) return;
     const since = performance.now();
     const minimum = RESTORED_ROTATION_MS;
+    // The worker's clock (performance.now()) has its own origin: compare the time since its last
+    // remote change through the views it sends, taking "now" as when each view arrived.
+    let lastSeen = this.#lastRemoteChange;
+    let changedAt = performance.now();
     const waiting = () => {
       const t = performance.now();
-      return t - since < RESTORED_MAX_MS && (t - since < minimum || t - this.#sync.lastRemoteChange < RESTORED_QUIET_MS);
+      if (this.#lastRemoteChange !== lastSeen) {
+        lastSeen = this.#lastRemoteChange;
+        changedAt = t;
+      }
+      return t - since < RESTORED_MAX_MS && (t - since < minimum || t - changedAt < RESTORED_QUIET_MS);
     };
     while (waiting()) await new Promise((resolve) => setTimeout(resolve, 250));
-    await this.#sync.settled();
+    await this.#settled();
   }
 
-  /** The newest joined generation's document (what a late joiner downloads now). */
-  get doc(): Y.Doc {
-    return this.#channels!.doc;
-  }
-
-  /** The generations followed now, oldest first, and the document of one of them. */
+  /** The generations whose rooms this page has open now, oldest first. */
   get generations(): number[] {
-    return this.#channels?.generations ?? [];
-  }
-  documentOf(generation: number): Y.Doc | undefined {
-    return this.#channels?.documentOf(generation);
+    return this.#rooms?.generations ?? [];
   }
 
   get me(): string {
     return this.#me;
   }
   get roomStatus(): RoomStatus {
-    return this.#channels?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
+    return this.#rooms?.status() ?? { signaling: [], webrtcPeers: 0, secretMismatch: false, synced: false };
   }
-  get diagnostics() {
-    return this.#sync.diagnostics;
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics;
   }
   /** Entries received from peers that are being verified right now (0 when idle). */
   get verifying(): number {
-    return this.#sync.verifying;
+    return this.#verifying;
   }
   /** Resolves after the first full sync with a peer has been verified into the ledger. */
   whenSyncedWithPeer(): Promise<void> {
@@ -213,7 +269,7 @@ export class EconomySession {
   }
 
   get online(): Presence[] {
-    return this.#channels?.online() ?? [];
+    return this.#rooms?.online() ?? [];
   }
 
   /** Calls back after any visible change (ledger, room, presence); returns the unsubscribe. */
@@ -224,9 +280,8 @@ export class EconomySession {
 
   setPresence(presence: Omit<Presence, 'account'>): void {
     this.#presence = presence;
-    this.#channels?.setPresence({ account: this.#me, ...presence });
+    this.#rooms?.setPresence({ account: this.#me, ...presence });
   }
-
   /**
    * Checks a send the way the ledger will (core/kind-transfer.ts checkTransfer): the body to sign
    * and what to confirm, or the sentence to show. Nothing is signed here.
@@ -377,29 +432,56 @@ export class EconomySession {
   }
 
   async importEntries(entries: readonly Uint8Array[]): Promise<AddReport> {
-    return this.#sync.importEntries(entries);
+    const { result, viewSeq } = await this.#client.importEntries(this.record.id, [...entries]);
+    await this.#viewAtLeast(viewSeq);
+    return result;
   }
 
   /** Every authentic entry this peer holds, for export and audit. */
-  exportEntries(): Uint8Array[] {
-    return [...this.ledger.validEntries()].map((e) => e.bytes);
+  exportEntries(): Promise<Uint8Array[]> {
+    return this.#client.exportEntries(this.record.id);
+  }
+
+  /** Re-verifies every entry in the worker and compares with what the dashboard shows (`shown`). */
+  audit(now: number, shown: OrchestratorResult): Promise<AuditReport> {
+    return this.#client.audit(this.record.id, now, shown);
+  }
+
+  /** Test build only (the debug handle): the worker's document of a generation (newest: null). */
+  debugDocument(op: DebugDocumentOp, generation: number | null = null): Promise<DebugDocumentResult> {
+    return this.#client.debugDocument(this.record.id, generation, op);
+  }
+
+  /** Test build only: a corruption of the worker's replayed state, for the audit's e2e. */
+  debugCorrupt(change: DebugCorruption): Promise<void> {
+    return this.#client.debugCorrupt(this.record.id, change);
   }
 
   close(): void {
-    clearInterval(this.#refreshTimer);
+    if (this.#closed) return;
+    this.#closed = true;
     this.jobRooms.close();
-    this.#channels?.close();
-    this.#sync.destroy();
+    this.#rooms?.close();
+    void this.#client.close(this.record.id, this.#tab).catch(() => undefined);
+    for (const w of this.#viewWaiters.splice(0)) w.resolve();
     this.#listeners.clear();
   }
 
   /** Forgets the economy's cached documents on this device (its entries are removed by the caller). */
   static async clearCachedDocument(economyId: string, now: number = Date.now(), clock?: GenerationClock): Promise<void> {
-    await GenerationChannels.clearCachedDocuments(economyId, now, clock);
+    await GenerationDocs.clearCachedDocuments(economyId, now, clock);
   }
 
-  #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
-    return this.#writer.write(kind, body);
+  async #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
+    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    const { result, viewSeq } = await this.#client.write(this.record.id, kind, body);
+    await this.#viewAtLeast(viewSeq);
+    // Written while no peer was connected: say so until one connects and syncs.
+    if (result.ok && result.entryId && this.roomStatus.webrtcPeers === 0) {
+      this.#unshared.add(result.entryId);
+      this.#deps.onUnsharedChange([...this.#unshared]);
+    }
+    return result;
   }
 
   #notify(): void {

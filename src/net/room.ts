@@ -22,7 +22,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { toBase64 } from 'lib0/buffer';
-import { installChunking, pendingSendBytes } from './chunked-peer';
+import { bindPeerRelay, installChunking, pendingSendBytes, sendRelayed } from './chunked-peer';
 import { bindSideChannel } from './side-channel';
 import { bindPeerSchema, schemaForRoom } from './sync-guard';
 import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
@@ -38,6 +38,12 @@ export interface RoomOptions {
   ice: IceServer[];
   /** Messages of our own on this room's links (./side-channel.ts), e.g. a release's chunks. */
   side?: SideLinks;
+  /**
+   * The room's document lives elsewhere (the ledger worker): the page's document stays empty and
+   * every link's sync messages go through this relay (see ./chunked-peer.ts bindPeerRelay and
+   * ./relay-rooms.ts). Without it, y-webrtc syncs the page's document as usual.
+   */
+  relay?: RoomRelay;
 }
 
 /** A WebRTC link of the room, for side-channel messages. */
@@ -53,6 +59,16 @@ export interface SideLinks {
   onOpen(link: SideLink): void;
   onMessage(linkId: string, message: Uint8Array): void;
   onClose(linkId: string): void;
+}
+
+/** Where a relayed room's sync messages go, link by link. */
+export interface RoomRelay {
+  receive(link: string, message: Uint8Array): Promise<{ reply?: Uint8Array; step2?: boolean; problem?: string }>;
+  /** The sync step 1 to send on a link that opened (null: nothing to sync any more). */
+  syncStep1(): Promise<Uint8Array | null>;
+  linkClosed(link: string): void;
+  /** A relayed message was refused (by the guard, or the document). */
+  onProblem(link: string, reason: string): void;
 }
 
 export interface SignalingStatus {
@@ -75,6 +91,8 @@ export interface RoomConnection {
   status(): RoomStatus;
   /** Calls back whenever the signaling or peer status changes; returns the unsubscribe. */
   onStatus(callback: (status: RoomStatus) => void): () => void;
+  /** Relayed rooms: sends a sync message to every open link but `exceptLink`. */
+  broadcast?(message: Uint8Array, exceptLink: string | null): void;
   close(): void;
 }
 
@@ -240,11 +258,15 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   // creating the peer, before its data channel can open.
   const schema = schemaForRoom(options.room);
   const watched = new WeakSet<object>();
+  // Relayed rooms: each connection is a link with a name of its own (a peer may reconnect).
+  const links = new Map<object, string>();
+  let linkCount = 0;
   const onPeers = () => {
     for (const conn of provider.room?.webrtcConns.values() ?? []) {
       if (watched.has(conn.peer)) continue;
       watched.add(conn.peer);
       bindPeerSchema(conn.peer, schema);
+      if (options.relay) relayLink(conn.peer, `${conn.remotePeerId}#${++linkCount}`, options.relay);
       conn.peer.on('connect', notify);
       // After y-webrtc's own handler (added when the peer was made): the document is applied.
       const peer = conn.peer;
@@ -291,6 +313,37 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     }
     notify();
   };
+  // A relayed link: its sync messages go to the relay, in order, and the answers come back on it.
+  function relayLink(peer: { send(chunk: unknown): void; on(event: string, f: () => void): void; connected?: boolean; destroyed?: boolean }, link: string, relay: RoomRelay): void {
+    links.set(peer, link);
+    const sendIfOpen = (bytes: Uint8Array | null | undefined) => {
+      if (!bytes || closed || peer.destroyed || links.get(peer) !== link) return;
+      try {
+        sendRelayed(peer, bytes);
+      } catch {
+        // The channel closed meanwhile: y-webrtc reconnects and the peers sync again.
+      }
+    };
+    bindPeerRelay(peer, {
+      receive(message) {
+        void relay.receive(link, message).then((answer) => {
+          if (answer.problem) relay.onProblem(link, answer.problem);
+          sendIfOpen(answer.reply);
+          if (answer.step2 && !sentDocument.has(peer)) {
+            sentDocument.add(peer);
+            notify();
+          }
+        }, (error: unknown) => relay.onProblem(link, String(error)));
+      },
+      sendStep1() {
+        void relay.syncStep1().then(sendIfOpen, () => undefined);
+      },
+    });
+    peer.on('close', () => {
+      links.delete(peer);
+      relay.linkClosed(link);
+    });
+  }
   provider.on('peers', onPeers);
   // Presence counts a member as online only while its transport peer is connected: a WebRTC
   // connection with an open data channel, or another tab of this browser (BroadcastChannel).
@@ -366,6 +419,17 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     onStatus(callback) {
       listeners.add(callback);
       return () => listeners.delete(callback);
+    },
+    broadcast(message, exceptLink) {
+      for (const conn of provider.room?.webrtcConns.values() ?? []) {
+        const link = links.get(conn.peer);
+        if (!conn.connected || link === undefined || link === exceptLink) continue;
+        try {
+          sendRelayed(conn.peer, message);
+        } catch {
+          // A channel that just closed: the peers sync again when they reconnect.
+        }
+      }
     },
     close() {
       closed = true;

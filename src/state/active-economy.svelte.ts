@@ -136,6 +136,12 @@ export class ActiveEconomy {
     return this.session.verifying;
   }
 
+  /** Entries accepted from their author's signed head whose own signature is still to be checked. */
+  get unverified(): number {
+    this.#subscribe();
+    return this.session.ledger.unverifiedCount;
+  }
+
   get entryCount(): number {
     this.#subscribe();
     return this.session.ledger.entryCount;
@@ -221,8 +227,8 @@ export class ActiveEconomy {
     return this.session.publishRelease(voucher, currency, amount);
   }
 
-  exportFile(): Blob {
-    return new Blob([encodeLedgerFile(this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  async exportFile(): Promise<Blob> {
+    return new Blob([encodeLedgerFile(await this.session.exportEntries()) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
   }
 
   /** Verifies and imports a ledger file; returns a sentence saying what happened. */

@@ -3,8 +3,8 @@
 // requests, which epochs a late entry revised, and the audit. Read live through createSubscriber.
 import { createSubscriber } from 'svelte/reactivity';
 import {
-  auditLedger, backlogOf, createWebCryptoPort, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
-  Ledger, replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
+  backlogOf, epochEnd, epochSeries, forecastBacklog, IncrementalOrchestrator,
+  replenishmentRequests, revisedEpochs, type AuditReport, type Backlog, type BacklogForecast, type Currency, type OrchestratorResult,
   type ReplenishmentRequest,
 } from '../core';
 import type { ActiveEconomy } from './active-economy.svelte';
@@ -73,11 +73,12 @@ export class EconomyDashboard {
       const minted = cumulative(myMintPerEpoch(c));
       return mh.epochs.map((e, i) => balanceAt(c, epochEnd(e, epochMs)) + (minted[i] ?? 0));
     };
-    // Demand: what waits now (queued compute units, estimated unclaimed tasks); supply: the paid
+    // Demand: what waits now (queued compute units, estimated unclaimed tasks, downloads still
+    // predicted for recent releases); supply: the paid
     // flow per epoch, forecast for the epoch in progress, less what it already paid
     // (forecast-inputs.ts). Donors' capacity is not in the ledger (the network sees it), so
     // none is passed here.
-    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now);
+    const backlog = backlogOf(ledger.jobs, (id) => ledger.unitsOf(id), ledger.tasks.values(), now, { records: ledger.releases.values(), epochMs });
     const forecast = {
       MH: forecastBacklog('MH', series('MH', (m) => m.gross), result.open.gross.MH, backlog.MH),
       CH: forecastBacklog('CH', series('CH', (m) => m.gross), result.open.gross.CH, backlog.CH),
@@ -106,12 +107,11 @@ export class EconomyDashboard {
     this.#audit = { kind: 'running' };
     try {
       const session = this.#economy.session;
-      const crypto = createWebCryptoPort(globalThis.crypto.subtle);
-      const fresh = new Ledger({ crypto, economy: session.record.id, founder: session.record.founder, now: () => now });
       const epochMs = session.ledger.epochMs;
-      // The instance the dashboard draws from (its incremental path is what is checked).
+      // The instance the dashboard draws from (its incremental path is what is checked); the
+      // entries, their re-verification and the fresh replay are the ledger worker's.
       const shown = (this.#orchestrator?.epochMs === epochMs ? this.#orchestrator : new IncrementalOrchestrator(epochMs)).update(session.ledger.flows, now);
-      const report = await auditLedger({ live: session.ledger, fresh, crypto, economy: session.record.id, shown, now });
+      const report = await session.audit(now, shown);
       this.#audit = { kind: 'done', report, at: now };
     } catch (e) {
       this.#audit = { kind: 'failed', error: e instanceof Error ? e.message : String(e) };

@@ -2,6 +2,7 @@
 // person does: create, join (by invite), switch, leave. Errors come back as sentences to show.
 import type { CryptoPort } from '../core';
 import { EconomySession } from '../net/economy-session';
+import type { LedgerClient } from '../worker/ledger-client';
 import { checkInvite, checkInviteAgainstKnown, checkSecret, inviteLink, MAX_INVITE_SIGNALING, newEconomyKeys, type EconomyInvite } from '../net/invite';
 import { economyIdOf } from '../core';
 import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
@@ -15,6 +16,8 @@ import type { NetworkSettings } from './network-settings.svelte';
 export interface EconomiesDeps {
   directory: EconomyDirectory;
   entries: EntryStore;
+  /** The ledger worker (worker/ledger-client.ts): every open economy's ledger lives there. */
+  ledger: LedgerClient;
   identity: Identity;
   network: NetworkSettings;
   crypto: CryptoPort;
@@ -233,9 +236,10 @@ export class Economies {
       const session = await EconomySession.open({
         record,
         signer: identity.signer,
+        key: identity.signingKey,
+        ledger: this.#deps.ledger,
         restored: mayHaveUnseenEntries(record, identity.restoredAt),
         crypto: this.#deps.crypto,
-        entries: this.#deps.entries,
         network: { signaling: roomSignaling(network.signaling, record), ice: network.config.ice },
         now: this.#deps.now,
         persistDocument: this.#deps.persistDocument,

@@ -90,6 +90,10 @@ export class Identity {
   get signer(): Signer {
     return this.#signer;
   }
+  /** The key itself, for the ledger worker to sign own entries with (it cannot call a page's Signer). */
+  get signingKey(): { publicKey: Uint8Array; signingKey: CryptoKey } {
+    return { publicKey: new Uint8Array(this.#record.publicKey), signingKey: this.#record.signingKey };
+  }
   get createdAt(): number {
     return this.#record.createdAt;
   }
