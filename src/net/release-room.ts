@@ -28,28 +28,14 @@ export interface ReleaseRoomOptions {
   store?: ChunkStore;
 }
 
-/**
- * A link can come up "connected" and carry nothing (y-webrtc's offer glare, see job-room.ts): a
- * room whose peers have not all synced its (empty) document for this long, and on which no
- * release-wire message arrived meanwhile, is rejoined. The second condition matters: during a
- * bulk transfer a peer's sync reply was seen to lag behind for over 6 s, and rejoining then cut a
- * working transfer (the 50 MB bench went from ~4 s to ~47 s).
- */
-const STUCK_MS = 6_000;
-const WATCH_MS = 1_000;
-
 export class ReleaseRoom {
   readonly doc = new Y.Doc();
   readonly #opts: ReleaseRoomOptions;
-  #connection: RoomConnection;
-  #stuckSince: number | null = null;
-  #lastMessageAt = 0;
-  readonly #watchdog: ReturnType<typeof setInterval>;
+  readonly #connection: RoomConnection;
 
   private constructor(readonly swarm: ReleaseSwarm, opts: ReleaseRoomOptions) {
     this.#opts = opts;
     this.#connection = this.#connect();
-    this.#watchdog = setInterval(() => this.#watch(), WATCH_MS);
   }
 
   #connect(): RoomConnection {
@@ -61,28 +47,10 @@ export class ReleaseRoom {
       ice: this.#opts.network.ice,
       side: {
         onOpen: (link) => swarm.addLink(link),
-        onMessage: (id, message) => {
-          this.#lastMessageAt = Date.now();
-          swarm.receive(id, message);
-        },
+        onMessage: (id, message) => swarm.receive(id, message),
         onClose: (id) => swarm.removeLink(id),
       },
     });
-  }
-
-  #watch(): void {
-    const status = this.#connection.status();
-    if (!(status.webrtcPeers > 0 && !status.synced)) {
-      this.#stuckSince = null;
-      return;
-    }
-    const now = Date.now();
-    this.#stuckSince ??= now;
-    if (now - this.#stuckSince < STUCK_MS || now - this.#lastMessageAt < STUCK_MS) return;
-    this.#stuckSince = null;
-    console.warn(`hourmesh release room: a link carried nothing for ${STUCK_MS} ms; rejoining`);
-    this.#connection.close();
-    this.#connection = this.#connect();
   }
 
   /** Opens the room on what this device kept of the release (resuming a download). */
@@ -102,7 +70,6 @@ export class ReleaseRoom {
   }
 
   close(): void {
-    clearInterval(this.#watchdog);
     this.swarm.close();
     this.#connection.close();
     this.doc.destroy();
