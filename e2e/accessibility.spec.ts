@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type Person } from './fixtures';
 
-const views = ['Wallet', 'Tasks', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings'] as const;
+const views = ['Wallet', 'Tasks', 'Releases', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings'] as const;
 
 /** axe's findings on the page as it is now, in both colour schemes, one line per violation. */
 async function axeFindings(page: Page, where: string): Promise<string[]> {

@@ -16,7 +16,7 @@ test('the app opens offline after the first visit and says it is offline', async
 
 test('every view is reachable, and before joining an economy Compute says where to start', async ({ openPerson }) => {
   const erin = await openPerson('erin');
-  for (const view of ['Tasks', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings', 'Wallet'] as const) {
+  for (const view of ['Tasks', 'Releases', 'Estimate', 'Compute', 'Economy', 'Dashboard', 'Settings', 'Wallet'] as const) {
     await erin.shell.open(view);
   }
   await erin.shell.open('Compute');

@@ -14,6 +14,10 @@ import { connectLedgerWorker, type LedgerClient } from './worker/ledger-client';
 import * as Y from 'yjs';
 import { connectRoom, type RoomConnection } from './net/room';
 import { parseInviteLink } from './net/invite';
+import { ReleaseRoom } from './net/release-room';
+import { describeFile } from './net/release-file';
+import { MemoryChunkStore } from './net/release-store';
+import type { IceServer } from './net/network-config';
 import { checkGenerationClock, generationAt, generationRoomName, type GenerationClock } from './net/generations';
 import { Router } from './state/router.svelte';
 import { OnlineStatus } from './state/online.svelte';
@@ -125,6 +129,13 @@ declare global {
       decodeDocument: (update: Uint8Array) => Y.Doc;
       /** The generation current at `now` by this page's generation clock. */
       generationAt: (now: number) => number;
+      /** The release transport alone (bench/release.bench.ts moves a file between two pages with it). */
+      releaseWire: {
+        ReleaseRoom: typeof ReleaseRoom;
+        describeFile: typeof describeFile;
+        MemoryChunkStore: typeof MemoryChunkStore;
+        network: () => { signaling: string[]; ice: IceServer[] };
+      };
     };
   }
 }
@@ -146,6 +157,7 @@ if (import.meta.env.DEV || import.meta.env.MODE === 'test') {
     },
     generationAt: (now) => generationAt(now, generations),
     encodeDocument: (doc) => Y.encodeStateAsUpdate(doc),
+    releaseWire: { ReleaseRoom, describeFile, MemoryChunkStore, network: () => ({ signaling: network.signaling, ice: network.config.ice }) },
     decodeDocument: (update) => {
       const doc = new Y.Doc();
       Y.applyUpdate(doc, update);

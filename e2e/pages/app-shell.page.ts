@@ -7,7 +7,7 @@ export class AppShell {
     return this.page.getByRole('navigation', { name: 'Main' });
   }
 
-  async open(view: 'Wallet' | 'Tasks' | 'Estimate' | 'Compute' | 'Economy' | 'Dashboard' | 'Settings') {
+  async open(view: 'Wallet' | 'Tasks' | 'Releases' | 'Estimate' | 'Compute' | 'Economy' | 'Dashboard' | 'Settings') {
     await this.navigation().getByRole('link', { name: view }).click();
     await expect(this.page.getByRole('heading', { level: 1, name: view })).toBeVisible();
   }

@@ -18,6 +18,7 @@ import {
 } from './chunked-peer';
 import { FRAME_LAST, FRAME_MORE } from './frames';
 import { seededBytes } from './seeded-bytes';
+import { bindSideChannel, SIDE_CHANNEL_TYPE } from './side-channel';
 import { bindPeerSchema, CONNECTION_CHECK_SCHEMA, resetSyncGuardStats, syncGuardStats } from './sync-guard';
 
 /** An RTCDataChannel stand-in: records sends, holds them in `bufferedAmount` until drained. */
@@ -363,6 +364,24 @@ describe('the sync guard on whole messages', () => {
     pump(a, b);
     expect(new Uint8Array(b.received[0] as ArrayBuffer)).toEqual(syncUpdate(updates[0]!));
     expect(syncGuardStats.passed).toBe(1);
+  });
+
+  it('hands side-channel messages to the link that asked for them, and nowhere else', () => {
+    const { a, b, onError } = setup({});
+    const got: Uint8Array[] = [];
+    bindSideChannel(b, (m) => got.push(m.slice()));
+    const side = new Uint8Array(300_000).fill(7);
+    side[0] = SIDE_CHANNEL_TYPE;
+    a.send(side);
+    pump(a, b);
+    expect(got).toEqual([side]); // reassembled, and never shown to y-webrtc
+    expect(b.received).toHaveLength(0);
+    // A link without a side channel (an economy room): the guard drops it as an unknown type.
+    const c = new (a.constructor as new () => typeof a)();
+    a.send(side);
+    pump(a, c);
+    expect(c.received).toHaveLength(0);
+    expect(onError.mock.calls.some(([r]) => String(r).includes('unknown message type 72'))).toBe(true);
   });
 
   it('reports an exception from the message handler instead of letting it out of the event', () => {

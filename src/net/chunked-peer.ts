@@ -49,6 +49,7 @@ import {
   type FrameAssembler,
 } from './frames';
 import { createSyncGuard, schemaOfPeer, type SyncGuard } from './sync-guard';
+import { isSideMessage, sideChannelOf } from './side-channel';
 
 export { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './frames';
 
@@ -198,6 +199,7 @@ export function installChunking(
       });
       state = { queue: [], assembler, guard: undefined };
       states.set(peer, state);
+      sendQueues.set(peer, state.queue);
     }
     return state;
   }
@@ -249,6 +251,17 @@ export function installChunking(
 
   /** Hands a whole message to simple-peer (and so to y-webrtc), through the guard. */
   function deliver(peer: ChunkablePeer, state: PeerState, message: Uint8Array): void {
+    // Our own messages (./side-channel.ts) go to the room that asked for them, never to y-webrtc.
+    const side = isSideMessage(message) ? sideChannelOf(peer) : undefined;
+    if (side) {
+      chunkingStats.messagesReceived += 1;
+      try {
+        side(message);
+      } catch (err) {
+        report(peer, `the side-channel handler threw, ${String(err)}`);
+      }
+      return;
+    }
     const relay = relays.get(peer);
     if (relay && message.length > 0 && message[0] === 0) {
       chunkingStats.messagesReceived += 1;
@@ -367,6 +380,20 @@ export function installChunking(
 
   proto[INSTALLED] = true;
   return true;
+}
+
+// Each patched peer's queue of frames not yet handed to the channel (for pendingSendBytes).
+const sendQueues = new WeakMap<object, Uint8Array[]>();
+
+/**
+ * Bytes waiting to go out on `peer`: frames queued here plus the channel's own buffer. A server of
+ * bulk data (./release-swarm.ts) stops answering while this is high, so a peer that asks and does
+ * not read cannot make the page queue without bound.
+ */
+export function pendingSendBytes(peer: object): number {
+  let queued = 0;
+  for (const frame of sendQueues.get(peer) ?? []) queued += frame.length;
+  return queued + ((peer as Partial<ChunkablePeer>)._channel?.bufferedAmount ?? 0);
 }
 
 /** What a relayed link's sync messages go to (see the header). */

@@ -22,7 +22,8 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { toBase64 } from 'lib0/buffer';
-import { bindPeerRelay, installChunking, sendRelayed } from './chunked-peer';
+import { bindPeerRelay, installChunking, pendingSendBytes, sendRelayed } from './chunked-peer';
+import { bindSideChannel } from './side-channel';
 import { bindPeerSchema, schemaForRoom } from './sync-guard';
 import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
 import { stampLocalPeer, trackLiveness } from './presence';
@@ -35,6 +36,8 @@ export interface RoomOptions {
   password: string;
   signaling: string[];
   ice: IceServer[];
+  /** Messages of our own on this room's links (./side-channel.ts), e.g. a release's chunks. */
+  side?: SideLinks;
   /**
    * The room's document lives elsewhere (the ledger worker): the page's document stays empty and
    * every link's sync messages go through this relay (see ./chunked-peer.ts bindPeerRelay and
@@ -47,6 +50,21 @@ export interface RoomOptions {
    * SharedWorker) sets it false, so those tabs' documents sync with each other over WebRTC.
    */
   filterBcConns?: boolean;
+}
+
+/** A WebRTC link of the room, for side-channel messages. */
+export interface SideLink {
+  /** y-webrtc's id of the remote peer (random per page load). */
+  readonly id: string;
+  send(message: Uint8Array): void;
+  /** Bytes waiting to go out on the link. */
+  backlog(): number;
+}
+
+export interface SideLinks {
+  onOpen(link: SideLink): void;
+  onMessage(linkId: string, message: Uint8Array): void;
+  onClose(linkId: string): void;
 }
 
 /** Where a relayed room's sync messages go, link by link. */
@@ -106,6 +124,9 @@ async function encryptAnnounce(peerId: string, key: CryptoKey): Promise<string> 
   encoding.writeVarUint8Array(out, new Uint8Array(cipher));
   return toBase64(encoding.toUint8Array(out));
 }
+
+/** Numbers side-channel links so each connection has an id of its own. */
+let sideLinkCounter = 0;
 
 /** How long a WebRTC connection may take to open before it is closed and tried again. */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -267,6 +288,29 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       }, CONNECT_TIMEOUT_MS);
       peer.on('connect', () => clearTimeout(giveUp));
       peer.on('close', () => clearTimeout(giveUp));
+      const side = options.side;
+      if (side) {
+        // One id per connection, not per remote peer: y-webrtc may replace a connection to the same
+        // peer, and the old one's close must not remove the new one's link.
+        const id = `${conn.remotePeerId}#${++sideLinkCounter}`;
+        // Opened on simple-peer's 'connect' or on the first message, whichever comes first: the
+        // remote side may send as soon as its own 'connect' fires, and ours can come later (simple-
+        // peer waits for ICE stats), so a first message must not find the link unknown.
+        let opened = false;
+        const open = () => {
+          if (opened || peer.destroyed) return;
+          opened = true;
+          side.onOpen({ id, send: (m) => peer.send(m), backlog: () => pendingSendBytes(peer) });
+        };
+        bindSideChannel(peer, (message) => {
+          open();
+          side.onMessage(id, message);
+        });
+        peer.on('connect', open);
+        peer.on('close', () => {
+          if (opened) side.onClose(id);
+        });
+      }
       peer.on('data', (data: Uint8Array) => {
         if (!sentDocument.has(peer) && isSyncStep2(data)) {
           sentDocument.add(peer);

@@ -130,11 +130,22 @@ export const JOB_SCHEMA: DocSchema = Object.freeze({
 /** Room-name prefix of job rooms (./job-room.ts). */
 export const JOB_ROOM_PREFIX = 'hourmesh-job:';
 
+/**
+ * A release's room (./release-room.ts, docs/RELEASES-WIRE.md): its document has no roots at all.
+ * The file's bytes travel as side-channel messages (./side-channel.ts), never in a Yjs document,
+ * so anything written to this document is refused.
+ */
+export const RELEASE_SCHEMA: DocSchema = Object.freeze({});
+
+/** Room-name prefix of release rooms (./release-room.ts). */
+export const RELEASE_ROOM_PREFIX = 'hourmesh-release:';
+
 /** The schema of a room's document, from its name. Every other room is an economy. */
 export function schemaForRoom(room: string): DocSchema {
   if (room.startsWith(CONNECTION_CHECK_ROOM_PREFIX)) return CONNECTION_CHECK_SCHEMA;
   if (room.startsWith(ESTIMATION_ROOM_PREFIX)) return ESTIMATION_SCHEMA;
   if (room.startsWith(JOB_ROOM_PREFIX)) return JOB_SCHEMA;
+  if (room.startsWith(RELEASE_ROOM_PREFIX)) return RELEASE_SCHEMA;
   return ECONOMY_SCHEMA;
 }
 

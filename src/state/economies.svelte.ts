@@ -8,6 +8,7 @@ import { economyIdOf } from '../core';
 import type { EconomyDirectory, EconomyRecord } from '../net/economy-directory';
 import type { EntryStore } from '../net/entry-store';
 import type { GenerationClock } from '../net/generations';
+import { ReleaseDesk } from './releases.svelte';
 import { ActiveEconomy } from './active-economy.svelte';
 import type { Identity } from './identity.svelte';
 import type { NetworkSettings } from './network-settings.svelte';
@@ -41,6 +42,8 @@ export interface NewEconomy {
 export class Economies {
   #list = $state.raw<EconomyRecord[]>([]);
   #active = $state.raw<ActiveEconomy | null>(null);
+  /** The open economy's releases (serving the files this device keeps while it is open). */
+  #releases = $state.raw<ReleaseDesk | null>(null);
   #busy = $state<string | null>(null);
   #problem = $state<string | null>(null);
   readonly #deps: EconomiesDeps;
@@ -60,6 +63,10 @@ export class Economies {
   }
   get active(): ActiveEconomy | null {
     return this.#active;
+  }
+
+  get releases(): ReleaseDesk | null {
+    return this.#releases;
   }
   /** What is happening right now ("Opening Café coders…"), or null. */
   get busy(): string | null {
@@ -140,6 +147,8 @@ export class Economies {
    */
   async leave(id: string): Promise<void> {
     if (this.#active?.id === id) {
+      this.#releases?.close();
+      this.#releases = null;
       this.#active.session.close();
       this.#active = null;
     }
@@ -220,6 +229,8 @@ export class Economies {
   }
 
   async #open(record: EconomyRecord): Promise<void> {
+    this.#releases?.close();
+    this.#releases = null;
     this.#active?.session.close();
     this.#active = null;
     this.#busy = `Opening ${record.name}…`;
@@ -243,6 +254,9 @@ export class Economies {
       const active = new ActiveEconomy(session, this.#deps.now, () => this.#deps.online?.online ?? true);
       active.present(identity.name, identity.colour);
       this.#active = active;
+      if (this.#deps.persistDocument) {
+        this.#releases = new ReleaseDesk(active, { signaling: roomSignaling(network.signaling, record), ice: network.config.ice });
+      }
       await this.#deps.directory.setActive(record.id).catch(() => undefined);
       // Not awaited: a restored key publishes only after a sync, and opening (or joining) must not
       // hang while no peer is online. Writes still go out in call order (one queue, own-writes.ts).

@@ -2,6 +2,7 @@
 export const views = [
   { id: 'wallet', label: 'Wallet' },
   { id: 'tasks', label: 'Tasks' },
+  { id: 'releases', label: 'Releases' },
   { id: 'estimate', label: 'Estimate' },
   { id: 'compute', label: 'Compute' },
   { id: 'economy', label: 'Economy' },

@@ -12,3 +12,13 @@ export function downloadText(text: string, filename: string, type = 'text/csv;ch
 export function fileSafe(name: string): string {
   return name.replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '') || 'economy';
 }
+
+/** Saves bytes as a file through a temporary link (a normal browser download). */
+export function saveBytes(bytes: Uint8Array, filename: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
