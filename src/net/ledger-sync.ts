@@ -64,6 +64,8 @@ export interface LedgerSyncOptions {
   /** Random source of the refill delays (default Math.random). */
   random?: () => number;
   refillTiming?: RefillTiming;
+  /** Phases of a big batch, for a trace (the ledger worker's test builds). */
+  trace?: (what: string) => void;
 }
 
 /** How an added document gets the held entries it lacks. */
@@ -275,7 +277,9 @@ export class LedgerSync {
     if (candidates.length > 0) {
       this.#verifying = candidates.length;
       if (candidates.length >= ANNOUNCE_BATCH) this.#opts.onChange();
+      const started = performance.now();
       const report = await this.#opts.ledger.addEntries(candidates).finally(() => (this.#verifying = 0));
+      if (candidates.length >= ANNOUNCE_BATCH) this.#opts.trace?.(`addEntries(${candidates.length}) ${report.replay} in ${(performance.now() - started).toFixed(0)} ms, ${this.#opts.ledger.unverifiedCount} unverified`);
       this.#noteRejected(report);
       for (const key of keyOf.values()) {
         const status = this.#opts.ledger.statusOf(key);
@@ -292,6 +296,7 @@ export class LedgerSync {
       // Newly held entries go under their own id too (one that arrived misfiled is refiled), and
       // are owed to the other followed documents.
       const fresh = [...this.#holdNew(), ...(await this.#holdPending(keyOf))];
+      if (candidates.length >= ANNOUNCE_BATCH) this.#opts.trace?.(`held ${fresh.length} new entries`);
       keys.push(...fresh);
       for (const other of this.#followed.values()) if (other !== followed) other.refill.owe(fresh);
     }

@@ -70,6 +70,7 @@ export class LedgerHost {
         this.#changed();
       },
       onProblem: (message) => this.#emit({ type: 'problem', message }),
+      trace: (what) => this.#trace(what),
     });
     this.#writer = new OwnWriter({
       economyId: record.id, signer: deps.signer, crypto: deps.crypto, store: deps.entries, ledger: this.ledger, sync: this.#sync, now: deps.now,
