@@ -250,7 +250,17 @@ export class LedgerSync {
       keys.clear();
     }
     this.#flushing = (async () => {
-      for (const [followed, keys] of work) if (this.#followed.has(followed.doc)) await this.#process(followed, keys);
+      for (const [followed, keys] of work) {
+        if (!this.#followed.has(followed.doc)) continue;
+        try {
+          await this.#process(followed, keys);
+        } catch (error) {
+          // A bug here must not leave the person's view silently behind the ledger: say so, and
+          // show what the ledger holds (it applied what it verified before the error).
+          this.#opts.onProblem(`Some entries from peers could not be processed (${error instanceof Error ? error.message : String(error)}). They are retried when the document changes.`);
+          this.#opts.onChange();
+        }
+      }
     })().finally(() => (this.#flushing = null));
     await this.#flushing;
   }
@@ -297,7 +307,9 @@ export class LedgerSync {
       // are owed to the other followed documents.
       const fresh = [...this.#holdNew(), ...(await this.#holdPending(keyOf))];
       if (candidates.length >= ANNOUNCE_BATCH) this.#opts.trace?.(`held ${fresh.length} new entries`);
-      keys.push(...fresh);
+      // A loop, not push(...fresh): a late joiner's 100,000 ids as call arguments overflow a
+      // worker's stack (a RangeError that left the batch unfinished and the page without its view).
+      for (const id of fresh) keys.push(id);
       for (const other of this.#followed.values()) if (other !== followed) other.refill.owe(fresh);
     }
     this.#repair(followed, keys, junk);

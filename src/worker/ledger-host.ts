@@ -191,7 +191,7 @@ export class LedgerHost {
   debugCorrupt(change: DebugCorruption): void {
     const state = (this.ledger as unknown as { state: LedgerState }).state;
     if (change.balance) state.balances.set(change.balance.account, { MH: change.balance.MH, CH: change.balance.CH } as Balance);
-    if (change.flows) state.flows.push(...change.flows);
+    for (const flow of change.flows ?? []) state.flows.push(flow);
     this.#sendView();
   }
 
