@@ -18,53 +18,15 @@
 //    (page B), both as performance.timeOrigin + now() on this machine's clock.
 // 3. release.vs-raw: figure 1 / figure 2 (target 0.5: half the raw channel's speed, after framing,
 //    hashing and IndexedDB writes).
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { line, note } from './support/report';
+import { startServer, stopServer } from './support/browser';
 
-const root = join(import.meta.dirname, '..');
 const SIZE = 50 * 1024 * 1024;
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const signalPort = await freePort();
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], {
-    cwd: root,
-    env: {
-      ...process.env, HOURMESH_PORT: String(port), HOURMESH_SIGNAL_PORT: String(signalPort), HOURMESH_HOST: '127.0.0.1',
-      HOURMESH_DIST: process.env.HOURMESH_BENCH_DIST ?? 'dist-test',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`scripts/serve.mjs exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return { child, url };
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`the server did not answer at ${url} within 30 s`);
-    await sleep(100);
-  }
-}
 
 const RELEASE = 'a'.repeat(64);
 const ECONOMY = 'b'.repeat(32);
@@ -135,7 +97,8 @@ async function rawChannel(a: Page, b: Page, piece: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { child, url } = await startServer();
+  const server = await startServer(process.env.HOURMESH_BENCH_DIST ?? 'dist-test');
+  const { url } = server;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const pages: Page[] = [];
@@ -164,7 +127,7 @@ async function main(): Promise<void> {
     line('release.vs-raw', release / raw, 'x', 0.5, 2);
   } finally {
     await browser.close();
-    child.kill();
+    await stopServer(server);
   }
 }
 

@@ -4,7 +4,7 @@
 // which generations to keep a room for from `onGenerations`, and reports each room's peers back
 // (`setRoomState`) for the refill rule (net/refill.ts).
 //
-// Invariants (as in net/generation-channels.ts before the worker, which this replaces):
+// Invariants (those of the page-side GenerationChannels before the worker, which this replaces):
 // - The joined set is `generationsToJoin(now)`, re-checked on a timer (at the next moment the
 //   answer can change, at least every minute); generations no longer listed are closed and their
 //   cached document deleted (the entries stay in the store).
