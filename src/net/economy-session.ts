@@ -512,10 +512,13 @@ export class EconomySession {
     if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
     const { result, viewSeq } = await this.#client.write(this.record.id, kind, body);
     await this.#viewAtLeast(viewSeq);
-    // Written while no peer was connected: say so until one connects and syncs.
+    // Written while no peer was connected: say so until one connects and syncs. The view that
+    // shows the entry may have been drawn already (views and answers travel on different ports),
+    // so the page is told again: else the history would never say "pending".
     if (result.ok && result.entryId && this.roomStatus.webrtcPeers === 0) {
       this.#unshared.add(result.entryId);
       this.#deps.onUnsharedChange([...this.#unshared]);
+      this.#notify();
     }
     return result;
   }
