@@ -304,6 +304,13 @@ async function main(): Promise<number> {
     const cpu = os.cpus();
     note(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.versions.node}, Chromium ${serverBrowser.version()}`);
     const founder = await new Mesh(serverBrowser, server.url).open('Server');
+    if (process.env.PHONE_BENCH_PROFILE) {
+      // The serving member's page phases too (src/net/page-trace.ts), marked as its own.
+      await founder.page.evaluate('globalThis.__hourmeshTrace = true');
+      founder.page.on('console', (m) => {
+        if (m.text().startsWith('[hourmesh-page]')) console.log(`# ${new Date().toISOString().slice(11, 23)} server ${m.text()}`);
+      });
+    }
     const served = await serveLedger(founder, link(server.url, seed), seed.entries, join(dir, 'seed.bin'));
     note(`the serving member (full speed, a browser of its own) imported ${served.fresh} entries in ${(served.importMs / 1000).toFixed(1)} s, all signatures checked after ${(served.verifiedMs / 1000).toFixed(1)} s`);
 

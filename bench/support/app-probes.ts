@@ -45,6 +45,7 @@ export const NAV_VIEWS = ['Economy', 'Wallet', 'Tasks', 'Dashboard'] as const;
 export function phoneJoinInitScript(count: number, expected: [string, number, number][]): string {
   return `(() => {
     const now = () => performance.timeOrigin + performance.now();
+    if (${JSON.stringify(!!process.env.PHONE_BENCH_PROFILE)}) globalThis.__hourmeshTrace = true;
     const P = window.__phone = { longTasks: [], headings: [], doneAt: null, sawCount: 0, error: null };
     try {
       new PerformanceObserver((list) => {

@@ -119,12 +119,13 @@ export class PageWatch {
     if (process.env.PHONE_BENCH_PROFILE) {
       cdp.on('Runtime.consoleAPICalled', (params) => {
         const args = (params.args as { value?: unknown }[]).map((a) => String(a.value ?? '')).join(' ');
-        if (args.startsWith('[ledger-worker]')) console.log(`# ${new Date().toISOString().slice(11, 23)} ${args}`);
+        if (args.startsWith('[ledger-worker]') || args.startsWith('[hourmesh-page]')) console.log(`# ${new Date().toISOString().slice(11, 23)} ${args}`);
       });
     }
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true });
     const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', { targetId: page.targetId, flatten: true });
     watch.pageSession = sessionId;
+    if (process.env.PHONE_BENCH_PROFILE) await cdp.send('Runtime.enable', {}, sessionId);
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
     return watch;
   }

@@ -33,7 +33,7 @@ import type { EconomyRecord } from './db';
 import type { Diagnostic } from './ledger-sync';
 import type { IceServer } from './network-config';
 import { GenerationDocs } from '../worker/generation-docs';
-import type { DebugCorruption, DebugDocumentOp, DebugDocumentResult, HostEvent, SigningKey, ViewEvent } from '../worker/ledger-api';
+import type { DebugCorruption, DebugDocumentOp, DebugDocumentResult, HostEvent, SigningKey, SyncProgress, ViewEvent } from '../worker/ledger-api';
 import type { LedgerClient } from '../worker/ledger-client';
 
 export interface EconomySessionDeps {
@@ -97,11 +97,9 @@ export class EconomySession {
   #listeners = new Set<() => void>();
   /** Listeners of the sync's progress alone (the status line), see subscribeProgress. */
   #progressListeners = new Set<() => void>();
-  #unverified = 0;
-  #entryCount = 0;
+  #progress: SyncProgress = { receiving: 0, verifying: 0, unverified: 0, entryCount: 0 };
   #presence: Omit<Presence, 'account'> = { name: '', colour: '#1f6f5c', activity: 'idle' };
   #diagnostics: readonly Diagnostic[] = [];
-  #verifying = 0;
   #lastRemoteChange = 0;
   #viewSeq = 0;
   #viewWaiters: { seq: number; resolve: () => void }[] = [];
@@ -168,16 +166,15 @@ export class EconomySession {
         this.#deps.onProblem(event.message);
         break;
       case 'progress':
-        this.#setProgress(event.verifying, event.unverified, event.entryCount);
+        this.#setProgress(event);
         break;
     }
   }
 
-  #setProgress(verifying: number, unverified: number, entryCount: number): void {
-    if (verifying === this.#verifying && unverified === this.#unverified && entryCount === this.#entryCount) return;
-    this.#verifying = verifying;
-    this.#unverified = unverified;
-    this.#entryCount = entryCount;
+  #setProgress({ receiving, verifying, unverified, entryCount }: SyncProgress): void {
+    const was = this.#progress;
+    if (receiving === was.receiving && verifying === was.verifying && unverified === was.unverified && entryCount === was.entryCount) return;
+    this.#progress = { receiving, verifying, unverified, entryCount };
     for (const listener of this.#progressListeners) listener();
   }
 
@@ -187,7 +184,7 @@ export class EconomySession {
     this.ledger = new LedgerView(event.snapshot, this.#deps.now);
     this.#diagnostics = event.diagnostics;
     this.#lastRemoteChange = event.lastRemoteChange;
-    this.#setProgress(event.verifying, event.snapshot.unverifiedCount, event.snapshot.entryCount);
+    this.#setProgress({ receiving: event.receiving, verifying: event.verifying, unverified: event.snapshot.unverifiedCount, entryCount: event.snapshot.entryCount });
     const ready = this.#viewWaiters.filter((w) => w.seq <= event.seq);
     this.#viewWaiters = this.#viewWaiters.filter((w) => w.seq > event.seq);
     for (const w of ready) w.resolve();
@@ -267,12 +264,12 @@ export class EconomySession {
   }
   /** Entries received from peers that are being verified right now (0 when idle). */
   get verifying(): number {
-    return this.#verifying;
+    return this.#progress.verifying;
   }
 
-  /** The sync's progress (verifying, unverified, entry count): newer than the last view between views. */
-  get progress(): { verifying: number; unverified: number; entryCount: number } {
-    return { verifying: this.#verifying, unverified: this.#unverified, entryCount: this.#entryCount };
+  /** The sync's progress (receiving, verifying, unverified, entry count): newer than the last view between views. */
+  get progress(): SyncProgress {
+    return this.#progress;
   }
 
   /**

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { createEntry, createWebCryptoPort, generateSigner, Ledger, nextEntryTime, toHex, type Signer } from '../core';
 import { createMemoryEntryStore, type EntryStore } from './entry-store';
 import { ENTRIES_MAP, LedgerSync } from './ledger-sync';
+import { sliceUpdate } from './update-slices';
 
 const crypto = createWebCryptoPort(globalThis.crypto.subtle);
 const ECONOMY = 'e'.repeat(32);
@@ -162,5 +163,57 @@ describe('ledger sync over a shared document', () => {
     remote.transact(() => remote.getMap(ENTRIES_MAP).delete(early.id));
     Y.applyUpdate(peer.doc, Y.encodeStateAsUpdate(remote), 'remote');
     await eventually(() => expect(peer.doc.getMap(ENTRIES_MAP).get(early.id)).toEqual(early.bytes));
+  });
+});
+
+describe('a held document (a peer sends its document in slices)', () => {
+  it('prepares what arrives, verifies nothing until the hold ends, then verifies all of it as one batch', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const a = await makePeer(founder);
+    for (let i = 1; i <= 40; i++) await transfer(a, alice, bob, i);
+    const b = await makePeer(founder);
+    const adds = vi.spyOn(b.ledger, 'addEntries');
+    const prepares = vi.spyOn(b.ledger, 'prepare');
+    b.sync.hold(b.doc, true);
+    const slices = sliceUpdate(Y.encodeStateAsUpdate(a.doc), 2_048);
+    expect(slices.length).toBeGreaterThan(3);
+    for (const slice of slices) {
+      Y.applyUpdate(b.doc, slice, 'remote');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await eventually(() => expect(b.sync.receiving).toBe(40));
+    await eventually(() => expect(prepares.mock.calls.flatMap((c) => c[0])).toHaveLength(40));
+    expect(adds).not.toHaveBeenCalled();
+    expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(0);
+    // settled() means "everything seen is verified": it waits for the hold to end.
+    let settled = false;
+    const done = b.sync.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    b.sync.hold(b.doc, false);
+    await done;
+    expect(adds).toHaveBeenCalledTimes(1);
+    expect(adds.mock.calls[0]![0]).toHaveLength(40);
+    expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(820);
+    expect(b.sync.receiving).toBe(0);
+    await eventually(async () => expect(await b.store.load(ECONOMY)).toHaveLength(40));
+  });
+
+  it('a document removed while held wakes settled() and keeps nothing waiting', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const a = await makePeer(founder);
+    await transfer(a, alice, bob, 5);
+    const b = await makePeer(founder);
+    b.sync.hold(b.doc, true);
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc), 'remote');
+    await eventually(() => expect(b.sync.receiving).toBe(1));
+    const done = b.sync.settled();
+    b.sync.removeDocument(b.doc);
+    await done;
+    expect(b.sync.receiving).toBe(0);
   });
 });

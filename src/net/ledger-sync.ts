@@ -26,6 +26,11 @@
 //
 // Remote changes are coalesced: keys touched by observer events are collected and processed in
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
+// A document can also be *held* (`hold`): a peer's document is arriving in slices (worker/
+// doc-relay.ts). While held, what arrives there is only prepared (hashed and decoded, while the
+// rest is still on the wire) and counted as `receiving`; the whole is verified as one batch when
+// the hold ends — verifying slice by slice would check ~100 times more signatures (an author's
+// chain is authenticated from its latest entry down, core/authenticity.ts) and replay each time.
 import type * as Y from 'yjs';
 import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
 import { MAX_ENTRY_BYTES, verifyEntry } from '../core';
@@ -64,6 +69,8 @@ export interface LedgerSyncOptions {
   /** Random source of the refill delays (default Math.random). */
   random?: () => number;
   refillTiming?: RefillTiming;
+  /** Entries arrived in a held document (see `receiving`); for a progress line. */
+  onReceiving?: () => void;
   /** Phases of a big batch, for a trace (the ledger worker's test builds). */
   trace?: (what: string) => void;
 }
@@ -106,6 +113,13 @@ export class LedgerSync {
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #verifying = 0;
   #lastRemoteChange = 0;
+  /** Followed documents whose incoming changes wait for the end of a hold (see the header). */
+  readonly #holding = new Set<Followed>();
+  /** Values that arrived in held documents and are not prepared yet. */
+  #toPrepare: Uint8Array[] = [];
+  #prepareScheduled = false;
+  /** settled() calls waiting for a hold to end. */
+  #holdWaiters: (() => void)[] = [];
 
   constructor(opts: LedgerSyncOptions) {
     this.#opts = opts;
@@ -124,6 +138,29 @@ export class LedgerSync {
   /** How many held entries are waiting for a save that failed to be retried (0 normally). */
   get unsaved(): number {
     return this.#unsaved.size;
+  }
+
+  /** Entries that arrived in held documents, waiting for the hold to end (0 when none is held). */
+  get receiving(): number {
+    let n = 0;
+    for (const followed of this.#holding) n += this.#dirty.get(followed)?.size ?? 0;
+    return n;
+  }
+
+  /**
+   * Holds back (`on`) or releases the verification of what arrives in `doc` (see the header).
+   * Releasing processes everything that arrived meanwhile as one batch.
+   */
+  hold(doc: Y.Doc, on: boolean): void {
+    const followed = this.#followed.get(doc);
+    if (!followed) return;
+    if (on) {
+      this.#holding.add(followed);
+      return;
+    }
+    if (!this.#holding.delete(followed)) return;
+    this.#scheduleFlush();
+    this.#wakeHoldWaiters();
   }
 
   /** How many received entries are being verified right now (0 when idle). */
@@ -178,6 +215,7 @@ export class LedgerSync {
     followed.refill.close();
     this.#followed.delete(doc);
     this.#dirty.delete(followed);
+    if (this.#holding.delete(followed)) this.#wakeHoldWaiters();
   }
 
   /**
@@ -208,17 +246,29 @@ export class LedgerSync {
   /** Resolves once every document change seen so far has been verified and applied. */
   async settled(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
-    while (!this.#destroyed && (this.#flushing || this.#isDirty())) await (this.#flushing ?? this.#flush());
+    while (!this.#destroyed) {
+      if (this.#flushing || this.#isDirty()) await (this.#flushing ?? this.#flush());
+      else if (this.receiving > 0) await new Promise<void>((resolve) => this.#holdWaiters.push(resolve));
+      else return;
+    }
   }
 
   destroy(): void {
     for (const doc of [...this.#followed.keys()]) this.removeDocument(doc);
     this.#destroyed = true;
     clearInterval(this.#retryTimer);
+    this.#wakeHoldWaiters();
   }
 
+  #wakeHoldWaiters(): void {
+    const waiters = this.#holdWaiters;
+    this.#holdWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Whether a document that is not held has changes to process. */
   #isDirty(): boolean {
-    for (const keys of this.#dirty.values()) if (keys.size > 0) return true;
+    for (const [followed, keys] of this.#dirty) if (keys.size > 0 && !this.#holding.has(followed)) return true;
     return false;
   }
 
@@ -228,7 +278,27 @@ export class LedgerSync {
     const dirty = this.#dirty.get(followed);
     if (!dirty) return;
     for (const key of event.keysChanged) dirty.add(key);
-    this.#scheduleFlush();
+    if (!this.#holding.has(followed)) {
+      this.#scheduleFlush();
+      return;
+    }
+    for (const key of event.keysChanged) {
+      const value = followed.map.get(key);
+      if (value instanceof Uint8Array && value.length <= MAX_ENTRY_BYTES) this.#toPrepare.push(value);
+    }
+    this.#schedulePrepare();
+  }
+
+  /** Hashes and decodes what arrived in held documents, on the next task (see Ledger.prepare). */
+  #schedulePrepare(): void {
+    if (this.#prepareScheduled) return;
+    this.#prepareScheduled = true;
+    setTimeout(() => {
+      this.#prepareScheduled = false;
+      const values = this.#toPrepare;
+      this.#toPrepare = [];
+      void this.#opts.ledger.prepare(values).catch(() => undefined).then(() => this.#opts.onReceiving?.());
+    }, 0);
   }
 
   #scheduleFlush(): void {
@@ -246,7 +316,8 @@ export class LedgerSync {
     if (this.#destroyed || !this.#isDirty()) return;
     const work: Array<[Followed, string[]]> = [];
     for (const [followed, keys] of this.#dirty) {
-      if (keys.size > 0) work.push([followed, [...keys]]);
+      if (keys.size === 0 || this.#holding.has(followed)) continue;
+      work.push([followed, [...keys]]);
       keys.clear();
     }
     this.#flushing = (async () => {

@@ -28,6 +28,7 @@ import { bindPeerSchema, schemaForRoom } from './sync-guard';
 import { isAnnounceShaped, MismatchDetector, parseEnvelope, type Envelope } from './mismatch-detector';
 import { stampLocalPeer, trackLiveness } from './presence';
 import type { IceServer } from './network-config';
+import { pageTrace } from './page-trace';
 
 installChunking();
 
@@ -69,7 +70,7 @@ export interface SideLinks {
 
 /** Where a relayed room's sync messages go, link by link. */
 export interface RoomRelay {
-  receive(link: string, message: Uint8Array): Promise<{ reply?: Uint8Array; step2?: boolean; problem?: string }>;
+  receive(link: string, message: Uint8Array): Promise<{ replies?: Uint8Array[]; step2?: boolean; problem?: string }>;
   /** The sync step 1 to send on a link that opened (null: nothing to sync any more). */
   syncStep1(): Promise<Uint8Array | null>;
   linkClosed(link: string): void;
@@ -235,6 +236,8 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   });
   const listeners = new Set<(status: RoomStatus) => void>();
   const conns = provider.signalingConns as unknown as SignalingConnLike[];
+  pageTrace(`${options.room}: room made`);
+  for (const c of conns) c.on('connect', () => pageTrace(`${options.room}: signaling ${c.url} connected`));
 
   let secretMismatch = false;
   // `synced` is counted here, per connection, not read from y-webrtc's `room.synced`. That flag
@@ -274,6 +277,8 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       watched.add(conn.peer);
       bindPeerSchema(conn.peer, schema);
       if (options.relay) relayLink(conn.peer, `${conn.remotePeerId}#${++linkCount}`, options.relay);
+      pageTrace(`${options.room}: a link to ${conn.remotePeerId} is being made`);
+      conn.peer.on('connect', () => pageTrace(`${options.room}: link to ${conn.remotePeerId} open`));
       conn.peer.on('connect', notify);
       // After y-webrtc's own handler (added when the peer was made): the document is applied.
       const peer = conn.peer;
@@ -333,9 +338,11 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     };
     bindPeerRelay(peer, {
       receive(message) {
+        pageTrace(`${options.room} ${link}: received ${message.length} bytes (sync ${message[1]})`);
         void relay.receive(link, message).then((answer) => {
           if (answer.problem) relay.onProblem(link, answer.problem);
-          sendIfOpen(answer.reply);
+          if (answer.replies) pageTrace(`${options.room} ${link}: answering with ${answer.replies.reduce((n, r) => n + r.length, 0)} bytes in ${answer.replies.length} message(s)`);
+          for (const reply of answer.replies ?? []) sendIfOpen(reply);
           if (answer.step2 && !sentDocument.has(peer)) {
             sentDocument.add(peer);
             notify();

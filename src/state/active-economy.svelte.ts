@@ -163,6 +163,12 @@ export class ActiveEconomy {
     return this.session.progress.verifying;
   }
 
+  /** Entries of a peer's document that arrived and wait for the rest of it (it comes in slices). */
+  get receiving(): number {
+    this.#subscribeProgress();
+    return this.session.progress.receiving;
+  }
+
   /** Entries accepted from their author's signed head whose own signature is still to be checked. */
   get unverified(): number {
     this.#subscribeProgress();

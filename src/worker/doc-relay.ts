@@ -8,8 +8,15 @@
 // Invariants:
 // - Every relayed message passes the sync guard of its link first (net/sync-guard.ts: schema,
 //   sizes, step-1 rate), exactly as it did on the page; a dropped message changes nothing.
-// - A step 1 is answered with a step 2 on the same link; a step 2 is reported (that link's peer
-//   has sent us its document, which the room's `synced` status counts).
+// - A step 1 is answered on the same link with what the peer lacks, in slices of about a MiB
+//   (net/update-slices.ts): updates first, the last slice as the step 2 (docs/PROTOCOL.md §4). A
+//   step 2 is reported (that link's peer has sent us its document, which the room's `synced`
+//   status counts).
+// - A link whose peer sends updates before its step 2 is sending its document in slices: the
+//   document is *held* (`onHold`) until that step 2 arrives, so the ledger verifies the whole
+//   history as one batch (from each author's signed head down) instead of slice by slice. A hold
+//   ends with the step 2, when the link closes, when the guard drops one of its messages, or after
+//   HOLD_MAX_MS: a peer that never finishes delays verification, it cannot stop it.
 // - Updates applied here carry the link as transaction origin, so the document's 'update' event
 //   names the link it came from and the pages do not echo an update back to its sender.
 // - Nothing here throws for a peer's bytes: Yjs errors on hostile input are reported as problems.
@@ -18,10 +25,13 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { createSyncGuard, ECONOMY_SCHEMA, type SyncGuard } from '../net/sync-guard';
+import { sliceUpdate } from '../net/update-slices';
 import type { RelayAnswer } from './ledger-api';
 
 /** y-webrtc's message type for sync messages. */
 const MESSAGE_SYNC = 0;
+/** The longest a link's sliced document holds back verification (a phone at ×4 takes ~15 s for 25 MiB). */
+export const HOLD_MAX_MS = 60_000;
 
 /** The transaction origin of an update a link brought. */
 export interface LinkOrigin {
@@ -33,10 +43,27 @@ export class DocRelay {
   readonly #guards = new Map<string, SyncGuard>();
   readonly #origins = new Map<string, LinkOrigin>();
   readonly #now: () => number;
+  /** Links whose document is arriving in slices, with the time their first slice came. */
+  readonly #holding = new Map<string, number>();
+  /** Links that have sent their step 2 (later updates are live changes, never a hold). */
+  readonly #synced = new Set<string>();
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Called when the document becomes held (some link mid-document) or free again. */
+  onHold: (held: boolean) => void = () => {};
 
   constructor(doc: Y.Doc, now: () => number = Date.now) {
     this.doc = doc;
     this.#now = now;
+  }
+
+  /** Whether some link's document is still arriving (see the header). */
+  get held(): boolean {
+    return this.#holding.size > 0;
+  }
+
+  /** Whether an update that came from `origin` (null: a local one) has any other link to go to. */
+  hasLinksBesides(origin: string | null): boolean {
+    return this.#guards.size > (origin !== null && this.#guards.has(origin) ? 1 : 0);
   }
 
   /** Our sync step 1 (the state vector), as y-webrtc sends it when a link opens. */
@@ -52,17 +79,30 @@ export class DocRelay {
     let guard = this.#guards.get(link);
     if (!guard) this.#guards.set(link, (guard = createSyncGuard(ECONOMY_SCHEMA, { now: this.#now })));
     const verdict = guard.check(message);
-    if (verdict.action === 'drop') return { problem: `sync guard dropped a message: ${verdict.reason}` };
+    if (verdict.action === 'drop') {
+      this.#endHold(link);
+      return { problem: `sync guard dropped a message: ${verdict.reason}` };
+    }
     const bytes = verdict.action === 'rewrite' ? verdict.message : message;
     const answer: RelayAnswer = verdict.action === 'rewrite' ? { problem: `sync guard: ${verdict.reason}` } : {};
     try {
       const decoder = decoding.createDecoder(bytes);
       if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return { problem: 'not a sync message' };
+      const type = decoding.peekVarUint(decoder);
+      if (type === syncProtocol.messageYjsSyncStep1) {
+        decoding.readVarUint(decoder);
+        answer.replies = this.#answerStep1(decoding.readVarUint8Array(decoder));
+        return answer;
+      }
+      // Updates before the link's step 2: its document, arriving in slices.
+      if (type === syncProtocol.messageYjsUpdate && !this.#synced.has(link)) this.#startHold(link);
       const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      const type = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this.#originOf(link));
-      if (type === syncProtocol.messageYjsSyncStep1) answer.reply = encoding.toUint8Array(encoder);
-      if (type === syncProtocol.messageYjsSyncStep2) answer.step2 = true;
+      syncProtocol.readSyncMessage(decoder, encoder, this.doc, this.#originOf(link));
+      if (type === syncProtocol.messageYjsSyncStep2) {
+        answer.step2 = true;
+        this.#synced.add(link);
+        this.#endHold(link);
+      }
     } catch (error) {
       answer.problem = `the document refused a message: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -73,6 +113,57 @@ export class DocRelay {
   forget(link: string): void {
     this.#guards.delete(link);
     this.#origins.delete(link);
+    this.#synced.delete(link);
+    this.#endHold(link);
+  }
+
+  /** What the peer lacks, as y-webrtc's step 2 would carry it, in slices (see the header). */
+  #answerStep1(stateVector: Uint8Array): Uint8Array[] {
+    const slices = sliceUpdate(Y.encodeStateAsUpdate(this.doc, stateVector));
+    return slices.map((slice, i) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      encoding.writeVarUint(encoder, i === slices.length - 1 ? syncProtocol.messageYjsSyncStep2 : syncProtocol.messageYjsUpdate);
+      encoding.writeVarUint8Array(encoder, slice);
+      return encoding.toUint8Array(encoder);
+    });
+  }
+
+  #startHold(link: string): void {
+    if (this.#holding.has(link)) return;
+    const was = this.held;
+    this.#holding.set(link, this.#now());
+    this.#armHoldTimer();
+    if (!was) this.onHold(true);
+  }
+
+  #endHold(link: string): void {
+    if (!this.#holding.delete(link)) return;
+    this.#armHoldTimer();
+    if (!this.held) this.onHold(false);
+  }
+
+  /** Ends the oldest hold at HOLD_MAX_MS; that link's later updates count as live ones. */
+  #armHoldTimer(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    if (this.#holding.size === 0) return;
+    const oldest = Math.min(...this.#holding.values());
+    this.#holdTimer = setTimeout(() => {
+      for (const [link, since] of [...this.#holding]) {
+        if (this.#now() - since >= HOLD_MAX_MS) {
+          this.#synced.add(link);
+          this.#endHold(link);
+        }
+      }
+      this.#armHoldTimer();
+    }, Math.max(0, oldest + HOLD_MAX_MS - this.#now()));
+  }
+
+  /** Stops the hold timer (the document is closing). */
+  close(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holding.clear();
   }
 
   /** Wraps a document update as the sync message y-webrtc broadcasts. */

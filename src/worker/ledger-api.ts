@@ -47,6 +47,8 @@ export interface ViewEvent {
   diagnostics: readonly Diagnostic[];
   /** Entries received from peers being verified now (0 when idle), and of how many. */
   verifying: number;
+  /** Entries of a peer's document still arriving in slices, not verified yet (0 when none). */
+  receiving: number;
   /** performance.now() of the worker's last remote change (restored keys wait for quiet). */
   lastRemoteChange: number;
 }
@@ -56,8 +58,14 @@ export interface ViewEvent {
  * re-reading everything it shows. Sent while a big batch is verified and while older signatures
  * are checked in the background.
  */
-export interface ProgressEvent {
+export interface ProgressEvent extends SyncProgress {
   type: 'progress';
+}
+
+/** Where a sync stands, for the status line. */
+export interface SyncProgress {
+  /** Entries of a peer's document still arriving in slices, not verified yet (0 when none). */
+  receiving: number;
   /** Entries received from peers being verified now (0 when idle). */
   verifying: number;
   /** Entries accepted from their author's signed head whose own signature is still to be checked. */
@@ -86,8 +94,11 @@ export interface Viewed<T> {
 
 /** What the worker made of one relayed message. */
 export interface RelayAnswer {
-  /** Bytes to send back on the same link (a sync step 2 in answer to a step 1). */
-  reply?: Uint8Array;
+  /**
+   * Messages to send back on the same link, in order: the answer to a step 1, which is what the
+   * peer lacks as updates of about a MiB each, the last one its sync step 2 (docs/PROTOCOL.md §4).
+   */
+  replies?: Uint8Array[];
   /** The message was the link's sync step 2: that peer has sent us its whole document. */
   step2?: boolean;
   /** The sync guard dropped or rewrote it: why (for the page's link diagnostics). */

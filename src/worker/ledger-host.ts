@@ -70,6 +70,7 @@ export class LedgerHost {
         this.#changed();
       },
       onProblem: (message) => this.#emit({ type: 'problem', message }),
+      onReceiving: () => this.#emitProgress(),
       trace: (what) => this.#trace(what),
     });
     this.#writer = new OwnWriter({
@@ -209,10 +210,20 @@ export class LedgerHost {
   #relay(generation: number, doc: Y.Doc): void {
     const relay = new DocRelay(doc);
     this.#relays.set(generation, relay);
+    relay.onHold = (held) => {
+      this.#trace(held ? 'a peer sends its document in slices: verification waits for the last' : 'hold ended');
+      this.#sync.hold(doc, held);
+      this.#emitProgress();
+    };
     doc.on('update', (update: Uint8Array, origin: unknown) => {
-      this.#emit({ type: 'update', generation, update: DocRelay.updateMessage(update), except: linkOfOrigin(origin) });
+      const except = linkOfOrigin(origin);
+      // Nobody else to send it to (a late joiner's one link): no 25 MiB copy to the page for nothing.
+      // A link not heard from yet gets it in the answer to its step 1.
+      if (!relay.hasLinksBesides(except)) return;
+      this.#emit({ type: 'update', generation, update: DocRelay.updateMessage(update), except });
     });
     doc.on('destroy', () => {
+      relay.close();
       if (this.#relays.get(generation) === relay) this.#relays.delete(generation);
     });
   }
@@ -224,6 +235,7 @@ export class LedgerHost {
       snapshot: this.ledger.viewSnapshot(this.#args.me),
       diagnostics: this.#sync.diagnostics,
       verifying: this.#sync.verifying,
+      receiving: this.#sync.receiving,
       lastRemoteChange: this.#sync.lastRemoteChange,
     };
   }
@@ -232,7 +244,7 @@ export class LedgerHost {
   #changed(): void {
     this.#watchVerification();
     // A big batch starts verifying: say so at once, without a view (its state has not changed yet).
-    if (this.#sync.verifying > 0) this.#emit({ type: 'progress', verifying: this.#sync.verifying, unverified: this.ledger.unverifiedCount, entryCount: this.ledger.entryCount });
+    if (this.#sync.verifying > 0) this.#emitProgress();
     if (this.#closed || this.#viewTimer !== undefined) return;
     const wait = this.#lastViewAt + VIEW_INTERVAL_MS - performance.now();
     if (wait <= 0) this.#sendView();
@@ -253,7 +265,7 @@ export class LedgerHost {
       if (now !== last) {
         last = now;
         // The state is the same (the checks only confirm it): progress only, a cheap event.
-        this.#emit({ type: 'progress', verifying: this.#sync.verifying, unverified: now, entryCount: this.ledger.entryCount });
+        this.#emitProgress();
         // Once every signature is checked, a view (so the page's counts end exact).
         if (now === 0) this.#changed();
       }
@@ -279,6 +291,10 @@ export class LedgerHost {
   /** Test builds with a trace asked for (bench/phone-join PHONE_BENCH_PROFILE): phases on the worker's console. */
   #trace(what: string): void {
     if (this.#deps.trace) console.log(`[ledger-worker] ${what}`);
+  }
+
+  #emitProgress(): void {
+    this.#emit({ type: 'progress', receiving: this.#sync.receiving, verifying: this.#sync.verifying, unverified: this.ledger.unverifiedCount, entryCount: this.ledger.entryCount });
   }
 
   #emit(event: HostEvent): void {

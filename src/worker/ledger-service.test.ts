@@ -12,7 +12,7 @@ import { createMemoryEntryStore, type EntryStore } from '../net/entry-store';
 import type { EconomyRecord } from '../net/db';
 import { LedgerService } from './ledger-service';
 import { inProcessLedger, type LedgerClient } from './ledger-client';
-import type { HostEvent, ViewEvent } from './ledger-api';
+import type { HostEvent, RelayAnswer, ViewEvent } from './ledger-api';
 
 const crypto = createWebCryptoPort(globalThis.crypto.subtle);
 const ECONOMY = 'e'.repeat(32);
@@ -73,7 +73,8 @@ async function link(a: Tab, b: Tab, generation: number): Promise<() => void> {
     const answer = await to.client.receive(ECONOMY, generation, `${to.tab}/${name}`, step1);
     // The step 2 goes back on the same link, to the side that asked.
     const back = name === 'from-a' ? 'from-b' : 'from-a';
-    const got = await from.client.receive(ECONOMY, generation, `${from.tab}/${back}`, answer.reply!);
+    let got: RelayAnswer = {};
+    for (const reply of answer.replies!) got = await from.client.receive(ECONOMY, generation, `${from.tab}/${back}`, reply);
     expect(got.step2).toBe(true);
   }
   return () => {
@@ -164,7 +165,7 @@ describe('LedgerService (the ledger worker, in-process)', () => {
     expect(roots).not.toContain('other-root');
     // A step 1 repeated on one link within the rate limit is dropped (as on a page before).
     const step1 = (await tab.client.syncStep1(ECONOMY, generation))!;
-    expect((await tab.client.receive(ECONOMY, generation, `${tab.tab}/y`, step1)).reply).toBeDefined();
+    expect((await tab.client.receive(ECONOMY, generation, `${tab.tab}/y`, step1)).replies).toBeDefined();
     expect((await tab.client.receive(ECONOMY, generation, `${tab.tab}/y`, step1)).problem).toMatch(/repeated too soon/);
     // A generation the worker does not follow.
     expect((await tab.client.receive(ECONOMY, generation + 5, `${tab.tab}/z`, step1)).problem).toMatch(/not followed/);
