@@ -13,10 +13,11 @@ const ENTRIES = 20_000;
 const AUTHORS = 200;
 const VIEWS = ['Tasks', 'Dashboard', 'Estimate', 'Settings', 'Wallet', 'Economy'] as const;
 /**
- * Sync progress in a status (role="status"): today's "Verifying 20,000 entries received from
+ * Sync progress in a status (role="status"): "Receiving entries from peers: 4,000 so far…" while the
+ * history arrives in slices, "Verifying 20,000 entries received from
  * peers…" (the Connection banner), or the streamed "verified 8,000 of 20,000 entries".
  */
-const PROGRESS = /Verifying [\d,]+ entries|verified [\d,]+ of [\d,]+ entries/i;
+const PROGRESS = /Receiving entries from peers: [\d,]+ so far|Verifying [\d,]+ entries|verified [\d,]+ of [\d,]+ entries/i;
 
 /**
  * Runs in Bob's page: remembers the first sync progress any status (role="status") showed, so a

@@ -90,7 +90,10 @@ interface Followed {
   refill: DocumentRefill;
 }
 
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 function sameBytes(a: unknown, b: Uint8Array): boolean {
+  if (a === b) return true; // the document's value is the very array held (the usual case)
   if (!(a instanceof Uint8Array) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -243,14 +246,15 @@ export class LedgerSync {
     return report;
   }
 
-  /** Resolves once every document change seen so far has been verified and applied. */
+  /** Resolves once every document change seen so far has been verified, applied and saved (or its save failed). */
   async settled(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0)); // let a scheduled flush start
     while (!this.#destroyed) {
       if (this.#flushing || this.#isDirty()) await (this.#flushing ?? this.#flush());
       else if (this.receiving > 0) await new Promise<void>((resolve) => this.#holdWaiters.push(resolve));
-      else return;
+      else break;
     }
+    await this.#saving;
   }
 
   destroy(): void {
@@ -407,7 +411,9 @@ export class LedgerSync {
     for (const e of this.#opts.ledger.validEntries()) if (!this.#held.has(e.id)) fresh.push(e);
     if (fresh.length === 0) return [];
     for (const e of fresh) this.#held.set(e.id, e.bytes);
-    this.#saving = this.#saving.then(() => this.#save(fresh));
+    // On a later task: the batch's view goes to the pages first (issuing the first slice of puts
+    // would otherwise hold it back).
+    this.#saving = this.#saving.then(nextTask).then(() => this.#save(fresh));
     return fresh.map((e) => e.id);
   }
 
