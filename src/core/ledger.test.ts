@@ -116,26 +116,6 @@ describe('Ledger', () => {
     expect([...l.validEntries()].map((e) => e.id)).not.toContain(toHex(await crypto.sha256(forged)));
   });
 
-  it('prepare() only saves work: a prepared batch, hostile entries included, ends exactly as an unprepared one', async () => {
-    const good = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1000));
-    const forged = good.bytes.slice();
-    forged[forged.length - 1]! ^= 0xff;
-    const otherEconomy = await createEntry(bob, crypto, { economy: 'ab'.repeat(16) }, undefined, T0, 'transfer', pay(C, 5));
-    const next = await createEntry(alice, crypto, SCOPE, { seq: 1, hash: good.id, time: T0 }, T0 + 1, 'transfer', pay(C, 30));
-    const batch = [new Uint8Array([2, 2, 3]), forged, next.bytes, good.bytes, otherEconomy.bytes];
-    const prepared = newLedger();
-    await prepared.prepare(batch.slice(0, 3));
-    await prepared.prepare(batch); // twice over some of them: no change
-    // Nothing shows before the entries are added.
-    expect(prepared.entryCount).toBe(0);
-    expect(prepared.statusOf(good.id)).toBeUndefined();
-    const r = await prepared.addEntries(batch);
-    expect(r.added).toHaveLength(3);
-    await prepared.whenVerified();
-    expect(prepared.serialize()).toBe(await inOneBatch(batch));
-    expect(prepared.balanceOf(C).MH).toBe(30);
-  });
-
   it('is idempotent for duplicates', async () => {
     const l = newLedger();
     const e = await createEntry(alice, crypto, SCOPE, undefined, T0, 'transfer', pay(B, 1000));

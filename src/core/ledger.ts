@@ -144,11 +144,6 @@ export class Ledger extends LedgerReads {
    * hostile member writes.
    */
   private readonly forgotten = new Map<string, EntryStatus>();
-  /**
-   * Ids and decodings worked out ahead by prepare(), keyed by the very bytes object a later
-   * addEntries() receives (a pure function of the bytes: nothing else depends on it).
-   */
-  private readonly prepared = new WeakMap<Uint8Array, { id: string; decoded: ReturnType<typeof decodeEnvelope> }>();
   /** Entries dated beyond the clock horizon (own signature checked): they join when it reaches them. */
   private held = new Set<StoredEntry>();
   /** Entries authentic only through a signed successor so far; checked in the background. */
@@ -190,19 +185,6 @@ export class Ledger extends LedgerReads {
       this.inbox.push({ encoded, resolve, reject });
       if (this.inbox.length === 1) void this.enqueue(() => this.drainInbox());
     });
-  }
-
-  /**
-   * Hashes and decodes `encoded` now, so that a later addEntries() of the same arrays (the same
-   * objects) skips that work. For a history arriving in slices (net/ledger-sync.ts `hold`): the
-   * slices are prepared while the rest is on the wire, and the whole history is then verified and
-   * replayed as one batch. Changes nothing that any read shows.
-   */
-  async prepare(encoded: readonly Uint8Array[]): Promise<void> {
-    const todo = encoded.filter((b) => b instanceof Uint8Array && !this.prepared.has(b));
-    if (todo.length === 0) return;
-    const ids = await hashMany(this.opts.crypto, todo);
-    todo.forEach((bytes, i) => this.prepared.set(bytes, { id: toHex(ids[i]!), decoded: decodeEnvelope(bytes, this.opts.economy) }));
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -321,11 +303,7 @@ export class Ledger extends LedgerReads {
     const report: AddReport = { added: [], duplicates: 0, rejected: [], pending: [], replay: 'none' };
     // The ledger keeps the given arrays (no copy: 100k copies cost ~0.1 s); callers must not mutate them.
     const inputs = encoded.map((b) => (b instanceof Uint8Array ? b : new Uint8Array(0)));
-    const early = inputs.map((b) => this.prepared.get(b));
-    const missing = inputs.filter((_, i) => early[i] === undefined);
-    const hashed = missing.length > 0 ? (await hashMany(this.opts.crypto, missing)).map(toHex) : [];
-    let nextHashed = 0;
-    const ids = inputs.map((_, i) => early[i]?.id ?? hashed[nextHashed++]!);
+    const ids = (await hashMany(this.opts.crypto, inputs)).map(toHex);
     const fresh: StoredEntry[] = [];
     const seen = new Set<string>();
     this.droppedNow = 0;
@@ -338,8 +316,7 @@ export class Ledger extends LedgerReads {
         return;
       }
       seen.add(id);
-      const decoded = early[i]?.decoded ?? decodeEnvelope(bytes, this.opts.economy);
-      this.prepared.delete(bytes);
+      const decoded = decodeEnvelope(bytes, this.opts.economy);
       if (!decoded.ok) {
         const reason = `malformed entry: ${decoded.error}`;
         report.rejected.push({ id, reason });

@@ -167,7 +167,7 @@ describe('ledger sync over a shared document', () => {
 });
 
 describe('a held document (a peer sends its document in slices)', () => {
-  it('prepares what arrives, verifies nothing until the hold ends, then verifies all of it as one batch', async () => {
+  it('counts what arrives, verifies nothing until the hold ends, then verifies all of it as one batch', async () => {
     const alice = await generateSigner(globalThis.crypto.subtle);
     const bob = await generateSigner(globalThis.crypto.subtle);
     const founder = toHex(alice.publicKey);
@@ -175,7 +175,6 @@ describe('a held document (a peer sends its document in slices)', () => {
     for (let i = 1; i <= 40; i++) await transfer(a, alice, bob, i);
     const b = await makePeer(founder);
     const adds = vi.spyOn(b.ledger, 'addEntries');
-    const prepares = vi.spyOn(b.ledger, 'prepare');
     b.sync.hold(b.doc, true);
     const slices = sliceUpdate(Y.encodeStateAsUpdate(a.doc), 2_048);
     expect(slices.length).toBeGreaterThan(3);
@@ -184,7 +183,6 @@ describe('a held document (a peer sends its document in slices)', () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await eventually(() => expect(b.sync.receiving).toBe(40));
-    await eventually(() => expect(prepares.mock.calls.flatMap((c) => c[0])).toHaveLength(40));
     expect(adds).not.toHaveBeenCalled();
     expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(0);
     // settled() means "everything seen is verified": it waits for the hold to end.

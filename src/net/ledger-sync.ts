@@ -27,9 +27,8 @@
 // Remote changes are coalesced: keys touched by observer events are collected and processed in
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
 // A document can also be *held* (`hold`): a peer's document is arriving in slices (worker/
-// doc-relay.ts). While held, what arrives there is only prepared (hashed and decoded, while the
-// rest is still on the wire) and counted as `receiving`; the whole is verified as one batch when
-// the hold ends — verifying slice by slice would check ~100 times more signatures (an author's
+// doc-relay.ts). While held, what arrives there is only counted (`receiving`); the whole is
+// verified as one batch when the hold ends — verifying slice by slice would check ~100 times more signatures (an author's
 // chain is authenticated from its latest entry down, core/authenticity.ts) and replay each time.
 import type * as Y from 'yjs';
 import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
@@ -118,9 +117,7 @@ export class LedgerSync {
   #lastRemoteChange = 0;
   /** Followed documents whose incoming changes wait for the end of a hold (see the header). */
   readonly #holding = new Set<Followed>();
-  /** Values that arrived in held documents and are not prepared yet. */
-  #toPrepare: Uint8Array[] = [];
-  #prepareScheduled = false;
+  #receivingScheduled = false;
   /** settled() calls waiting for a hold to end. */
   #holdWaiters: (() => void)[] = [];
 
@@ -286,22 +283,12 @@ export class LedgerSync {
       this.#scheduleFlush();
       return;
     }
-    for (const key of event.keysChanged) {
-      const value = followed.map.get(key);
-      if (value instanceof Uint8Array && value.length <= MAX_ENTRY_BYTES) this.#toPrepare.push(value);
-    }
-    this.#schedulePrepare();
-  }
-
-  /** Hashes and decodes what arrived in held documents, on the next task (see Ledger.prepare). */
-  #schedulePrepare(): void {
-    if (this.#prepareScheduled) return;
-    this.#prepareScheduled = true;
+    // Progress, once per task however many keys arrived.
+    if (this.#receivingScheduled) return;
+    this.#receivingScheduled = true;
     setTimeout(() => {
-      this.#prepareScheduled = false;
-      const values = this.#toPrepare;
-      this.#toPrepare = [];
-      void this.#opts.ledger.prepare(values).catch(() => undefined).then(() => this.#opts.onReceiving?.());
+      this.#receivingScheduled = false;
+      this.#opts.onReceiving?.();
     }, 0);
   }
 
