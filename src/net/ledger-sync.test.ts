@@ -175,11 +175,12 @@ describe('a held document (a peer sends its document in slices)', () => {
     for (let i = 1; i <= 40; i++) await transfer(a, alice, bob, i);
     const b = await makePeer(founder);
     const adds = vi.spyOn(b.ledger, 'addEntries');
-    b.sync.hold(b.doc, true);
+    const link = { link: 'alice' };
+    b.sync.hold(b.doc, link, true);
     const slices = sliceUpdate(Y.encodeStateAsUpdate(a.doc), 2_048);
     expect(slices.length).toBeGreaterThan(3);
     for (const slice of slices) {
-      Y.applyUpdate(b.doc, slice, 'remote');
+      Y.applyUpdate(b.doc, slice, link);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await eventually(() => expect(b.sync.receiving).toBe(40));
@@ -190,7 +191,7 @@ describe('a held document (a peer sends its document in slices)', () => {
     const done = b.sync.settled().then(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(settled).toBe(false);
-    b.sync.hold(b.doc, false);
+    b.sync.hold(b.doc, link, false);
     await done;
     expect(adds).toHaveBeenCalledTimes(1);
     expect(adds.mock.calls[0]![0]).toHaveLength(40);
@@ -206,12 +207,38 @@ describe('a held document (a peer sends its document in slices)', () => {
     const a = await makePeer(founder);
     await transfer(a, alice, bob, 5);
     const b = await makePeer(founder);
-    b.sync.hold(b.doc, true);
-    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc), 'remote');
+    const link = { link: 'alice' };
+    b.sync.hold(b.doc, link, true);
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc), link);
     await eventually(() => expect(b.sync.receiving).toBe(1));
     const done = b.sync.settled();
     b.sync.removeDocument(b.doc);
     await done;
     expect(b.sync.receiving).toBe(0);
+  });
+
+  it('holds only what the holding peer brings: another peer\'s entries are verified meanwhile', async () => {
+    const alice = await generateSigner(globalThis.crypto.subtle);
+    const bob = await generateSigner(globalThis.crypto.subtle);
+    const founder = toHex(alice.publicKey);
+    const a = await makePeer(founder);
+    await transfer(a, alice, bob, 5);
+    // Another peer, with an entry of its own that depends on nothing a holds: Bob names himself.
+    const c = await makePeer(founder);
+    clock += 1000;
+    const profile = await createEntry(bob, crypto, SCOPE, undefined, now(), 'profile', { name: 'Bob', colour: '#123456' });
+    await c.store.saveOwn(ECONOMY, toHex(bob.publicKey), { seq: 1, hash: profile.id, time: now(), bytes: profile.bytes });
+    await c.sync.publish(profile);
+    const b = await makePeer(founder);
+    // A peer that starts sending its document and never finishes holds only its own bytes.
+    const stalling = { link: 'stalling' };
+    b.sync.hold(b.doc, stalling, true);
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc), stalling);
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(c.doc), { link: 'honest' });
+    await eventually(() => expect(b.ledger.profileOf(toHex(bob.publicKey))?.name).toBe('Bob'));
+    expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(0);
+    expect(b.sync.receiving).toBe(1);
+    b.sync.hold(b.doc, stalling, false);
+    await eventually(() => expect(b.ledger.balanceOf(toHex(bob.publicKey)).MH).toBe(5));
   });
 });

@@ -26,9 +26,9 @@
 //
 // Remote changes are coalesced: keys touched by observer events are collected and processed in
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
-// A document can also be *held* (`hold`): a peer's document is arriving in slices (worker/
-// doc-relay.ts). While held, what arrives there is only counted (`receiving`); the whole is
-// verified as one batch when the hold ends — verifying slice by slice would check ~100 times more signatures (an author's
+// What one peer brings can also be *held* (`hold`, by the transaction origin of its link): its
+// document is arriving in slices (worker/doc-relay.ts). Keys changed by that origin are only
+// counted (`receiving`) until the hold ends, and then verified as one batch — verifying slice by slice would check ~100 times more signatures (an author's
 // chain is authenticated from its latest entry down, core/authenticity.ts) and replay each time.
 import type * as Y from 'yjs';
 import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
@@ -115,8 +115,8 @@ export class LedgerSync {
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #verifying = 0;
   #lastRemoteChange = 0;
-  /** Followed documents whose incoming changes wait for the end of a hold (see the header). */
-  readonly #holding = new Set<Followed>();
+  /** Keys changed by held transaction origins, per origin (see the header). */
+  readonly #holding = new Map<unknown, { followed: Followed; keys: Set<string> }>();
   #receivingScheduled = false;
   /** settled() calls waiting for a hold to end. */
   #holdWaiters: (() => void)[] = [];
@@ -140,25 +140,28 @@ export class LedgerSync {
     return this.#unsaved.size;
   }
 
-  /** Entries that arrived in held documents, waiting for the hold to end (0 when none is held). */
+  /** Entries that arrived from held origins, waiting for their hold to end (0 when none is held). */
   get receiving(): number {
     let n = 0;
-    for (const followed of this.#holding) n += this.#dirty.get(followed)?.size ?? 0;
+    for (const held of this.#holding.values()) n += held.keys.size;
     return n;
   }
 
   /**
-   * Holds back (`on`) or releases the verification of what arrives in `doc` (see the header).
-   * Releasing processes everything that arrived meanwhile as one batch.
+   * Holds back (`on`) or releases what transactions with `origin` change in `doc` (see the
+   * header). Releasing processes everything that origin brought meanwhile, as one batch.
    */
-  hold(doc: Y.Doc, on: boolean): void {
+  hold(doc: Y.Doc, origin: unknown, on: boolean): void {
     const followed = this.#followed.get(doc);
-    if (!followed) return;
     if (on) {
-      this.#holding.add(followed);
+      if (followed && !this.#holding.has(origin)) this.#holding.set(origin, { followed, keys: new Set() });
       return;
     }
-    if (!this.#holding.delete(followed)) return;
+    const held = this.#holding.get(origin);
+    if (!held) return;
+    this.#holding.delete(origin);
+    const dirty = this.#dirty.get(held.followed);
+    if (dirty) for (const key of held.keys) dirty.add(key);
     this.#scheduleFlush();
     this.#wakeHoldWaiters();
   }
@@ -215,7 +218,8 @@ export class LedgerSync {
     followed.refill.close();
     this.#followed.delete(doc);
     this.#dirty.delete(followed);
-    if (this.#holding.delete(followed)) this.#wakeHoldWaiters();
+    for (const [origin, held] of this.#holding) if (held.followed === followed) this.#holding.delete(origin);
+    this.#wakeHoldWaiters();
   }
 
   /**
@@ -267,9 +271,8 @@ export class LedgerSync {
     for (const wake of waiters) wake();
   }
 
-  /** Whether a document that is not held has changes to process. */
   #isDirty(): boolean {
-    for (const [followed, keys] of this.#dirty) if (keys.size > 0 && !this.#holding.has(followed)) return true;
+    for (const keys of this.#dirty.values()) if (keys.size > 0) return true;
     return false;
   }
 
@@ -278,11 +281,13 @@ export class LedgerSync {
     this.#lastRemoteChange = performance.now();
     const dirty = this.#dirty.get(followed);
     if (!dirty) return;
-    for (const key of event.keysChanged) dirty.add(key);
-    if (!this.#holding.has(followed)) {
+    const held = this.#holding.get(transaction.origin);
+    if (!held || held.followed !== followed) {
+      for (const key of event.keysChanged) dirty.add(key);
       this.#scheduleFlush();
       return;
     }
+    for (const key of event.keysChanged) held.keys.add(key);
     // Progress, once per task however many keys arrived.
     if (this.#receivingScheduled) return;
     this.#receivingScheduled = true;
@@ -307,8 +312,7 @@ export class LedgerSync {
     if (this.#destroyed || !this.#isDirty()) return;
     const work: Array<[Followed, string[]]> = [];
     for (const [followed, keys] of this.#dirty) {
-      if (keys.size === 0 || this.#holding.has(followed)) continue;
-      work.push([followed, [...keys]]);
+      if (keys.size > 0) work.push([followed, [...keys]]);
       keys.clear();
     }
     this.#flushing = (async () => {

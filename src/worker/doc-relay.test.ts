@@ -24,9 +24,10 @@ function syncMessage(type: number, payload: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-function watchHolds(relay: DocRelay): boolean[] {
-  const holds: boolean[] = [];
-  relay.onHold = (held) => holds.push(held);
+/** `link:true` when a link starts holding what it brings, `link:false` when it stops. */
+function watchHolds(relay: DocRelay): string[] {
+  const holds: string[] = [];
+  relay.onHold = (origin, held) => holds.push(`${origin.link}:${held}`);
   return holds;
 }
 
@@ -49,9 +50,9 @@ describe('DocRelay: the document sent in slices, and the receiver holding verifi
       expect(client.receive('server', reply)).toEqual({});
       expect(client.held).toBe(true);
     }
-    expect(holds).toEqual([true]);
+    expect(holds).toEqual(['server:true']);
     expect(client.receive('server', replies!.at(-1)!)).toEqual({ step2: true });
-    expect(holds).toEqual([true, false]);
+    expect(holds).toEqual(['server:true', 'server:false']);
     expect(client.doc.getMap('entries').toJSON()).toEqual(server.doc.getMap('entries').toJSON());
     expect(client.doc.store.pendingStructs).toBeNull();
   });
@@ -83,14 +84,14 @@ describe('DocRelay: the document sent in slices, and the receiver holding verifi
     const client = new DocRelay(new Y.Doc(), () => Date.now());
     const holds = watchHolds(client);
     client.receive('stalling', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(10))));
-    expect(holds).toEqual([true]);
+    expect(holds).toEqual(['stalling:true']);
     vi.advanceTimersByTime(HOLD_MAX_MS - 1);
-    expect(holds).toEqual([true]);
+    expect(holds).toEqual(['stalling:true']);
     vi.advanceTimersByTime(1);
-    expect(holds).toEqual([true, false]);
-    // Its later updates are taken as live ones: it cannot hold the document again.
+    expect(holds).toEqual(['stalling:true', 'stalling:false']);
+    // Its later updates are taken as live ones: it cannot hold again on this link.
     client.receive('stalling', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(10, 70_000))));
-    expect(holds).toEqual([true, false]);
+    expect(holds).toEqual(['stalling:true', 'stalling:false']);
     expect(client.doc.getMap('entries').size).toBe(20);
   });
 
@@ -99,12 +100,13 @@ describe('DocRelay: the document sent in slices, and the receiver holding verifi
     const holds = watchHolds(client);
     client.receive('a', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(3))));
     client.receive('b', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(3, 10_000))));
-    expect(holds).toEqual([true]);
+    expect(holds).toEqual(['a:true', 'b:true']);
     client.forget('a');
     expect(client.held).toBe(true);
     const garbage = client.receive('b', new Uint8Array([0, 2, 0xff, 0xff, 0xff]));
     expect(garbage.problem).toMatch(/sync guard dropped/);
-    expect(holds).toEqual([true, false]);
+    expect(holds).toEqual(['a:true', 'b:true', 'a:false', 'b:false']);
+    expect(client.held).toBe(false);
     client.close();
   });
 

@@ -12,11 +12,12 @@
 //   (net/update-slices.ts): updates first, the last slice as the step 2 (docs/PROTOCOL.md §4). A
 //   step 2 is reported (that link's peer has sent us its document, which the room's `synced`
 //   status counts).
-// - A link whose peer sends updates before its step 2 is sending its document in slices: the
-//   document is *held* (`onHold`) until that step 2 arrives, so the ledger verifies the whole
-//   history as one batch (from each author's signed head down) instead of slice by slice. A hold
-//   ends with the step 2, when the link closes, when the guard drops one of its messages, or after
-//   HOLD_MAX_MS: a peer that never finishes delays verification, it cannot stop it.
+// - A link whose peer sends updates before its step 2 is sending its document in slices: what that
+//   link brings is *held* (`onHold`, by the link's transaction origin) until its step 2 arrives,
+//   so the ledger verifies the whole history as one batch (from each author's signed head down)
+//   instead of slice by slice. Only that link's changes wait: a peer that never finishes can delay
+//   nothing but what it sends itself. A hold ends with the step 2, when the link closes, when the
+//   guard drops one of its messages, or after HOLD_MAX_MS.
 // - Updates applied here carry the link as transaction origin, so the document's 'update' event
 //   names the link it came from and the pages do not echo an update back to its sender.
 // - Nothing here throws for a peer's bytes: Yjs errors on hostile input are reported as problems.
@@ -48,15 +49,15 @@ export class DocRelay {
   /** Links that have sent their step 2 (later updates are live changes, never a hold). */
   readonly #synced = new Set<string>();
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Called when the document becomes held (some link mid-document) or free again. */
-  onHold: (held: boolean) => void = () => {};
+  /** Called when a link starts or stops holding what it brings (`origin`: its transaction origin). */
+  onHold: (origin: LinkOrigin, held: boolean) => void = () => {};
 
   constructor(doc: Y.Doc, now: () => number = Date.now) {
     this.doc = doc;
     this.#now = now;
   }
 
-  /** Whether some link's document is still arriving (see the header). */
+  /** Whether some link's document is still arriving in slices (see the header). */
   get held(): boolean {
     return this.#holding.size > 0;
   }
@@ -111,10 +112,10 @@ export class DocRelay {
 
   /** A link closed: forget its guard (a new link starts with fresh rate limits, as on a page). */
   forget(link: string): void {
+    this.#endHold(link);
     this.#guards.delete(link);
     this.#origins.delete(link);
     this.#synced.delete(link);
-    this.#endHold(link);
   }
 
   /** What the peer lacks, as y-webrtc's step 2 would carry it, in slices (see the header). */
@@ -131,16 +132,15 @@ export class DocRelay {
 
   #startHold(link: string): void {
     if (this.#holding.has(link)) return;
-    const was = this.held;
     this.#holding.set(link, this.#now());
     this.#armHoldTimer();
-    if (!was) this.onHold(true);
+    this.onHold(this.#originOf(link), true);
   }
 
   #endHold(link: string): void {
     if (!this.#holding.delete(link)) return;
     this.#armHoldTimer();
-    if (!this.held) this.onHold(false);
+    this.onHold(this.#originOf(link), false);
   }
 
   /** Ends the oldest hold at HOLD_MAX_MS; that link's later updates count as live ones. */

@@ -210,9 +210,9 @@ export class LedgerHost {
   #relay(generation: number, doc: Y.Doc): void {
     const relay = new DocRelay(doc);
     this.#relays.set(generation, relay);
-    relay.onHold = (held) => {
-      this.#trace(held ? 'a peer sends its document in slices: verification waits for the last' : 'hold ended');
-      this.#sync.hold(doc, held);
+    relay.onHold = (origin, held) => {
+      this.#trace(held ? `${origin.link} sends its document in slices: verifying it waits for the last` : `${origin.link}: hold ended`);
+      this.#sync.hold(doc, origin, held);
       this.#emitProgress();
     };
     doc.on('update', (update: Uint8Array, origin: unknown) => {
