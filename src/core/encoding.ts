@@ -98,6 +98,20 @@ export type DecodeResult = { ok: true; entry: EntryEnvelope } | { ok: false; err
 /** The smallest envelope: every fixed field, one-byte varuints and an empty body. */
 export const MIN_ENTRY_BYTES = 1 + ECONOMY_ID_BYTES + KEY_BYTES + 1 + HASH_BYTES + 1 + 1 + 1 + SIGNATURE_BYTES;
 
+/** One id string and one key array per author (see decodeEnvelope); forgotten wholesale past a bound. */
+const authors = new Map<string, { id: string; key: Uint8Array }>();
+const MAX_INTERNED_AUTHORS = 100_000;
+
+function internAuthor(key: Uint8Array): { id: string; key: Uint8Array } {
+  const id = toHex(key);
+  const known = authors.get(id);
+  if (known !== undefined) return known;
+  if (authors.size >= MAX_INTERNED_AUTHORS) authors.clear();
+  const interned = { id, key: key.slice() };
+  authors.set(id, interned);
+  return interned;
+}
+
 /**
  * Strict envelope decoder: never throws; rejects anything that is not the one canonical form.
  * With `economy` (32 hex), an entry of any other economy is refused too: that is how an entry
@@ -132,12 +146,15 @@ export function decodeEnvelope(bytes: Uint8Array, economy?: string): DecodeResul
   const prevHex = toHex(prev);
   if (seq === 1 && prevHex !== ZERO_HASH_HEX) return { ok: false, error: 'first entry (seq 1) must have a zero prev hash' };
   if (seq > 1 && prevHex === ZERO_HASH_HEX) return { ok: false, error: `seq ${seq} has a zero prev hash` };
+  const author = internAuthor(authorKey);
   return {
     ok: true,
     entry: {
-      economy: economyHex,
-      author: toHex(authorKey),
-      authorKey,
+      // Shared strings and key arrays, not one copy per entry: 100,000 entries of 1,000 authors
+      // in one economy would otherwise keep ~20 MB of equal strings and views.
+      economy: economy ?? economyHex,
+      author: author.id,
+      authorKey: author.key,
       seq,
       prev: prevHex,
       time,
