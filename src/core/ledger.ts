@@ -324,6 +324,10 @@ export class Ledger extends LedgerReads {
         this.rememberForgotten(id, rejected(reason), ++this.droppedNow);
         return;
       }
+      // An entry's prev is its predecessor's id: share that string when the predecessor is here
+      // already (~9 MB of equal strings per 100,000 entries otherwise).
+      const predecessor = this.store.byId.get(decoded.entry.prev);
+      if (predecessor) decoded.entry.prev = predecessor.id;
       const entry: StoredEntry = { id, bytes, env: decoded.entry, sig: SIG_UNKNOWN, authentic: undefined };
       insertEntry(this.store, entry);
       fresh.push(entry);

@@ -313,16 +313,12 @@ export class EconomySession {
    * and what to confirm, or the sentence to show. Nothing is signed here.
    */
   checkTransfer(input: TransferInput): TransferCheck {
-    // See Economies: a freshly restored key waits for one sync before it may write here.
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkTransfer(this.ledger, this.#me, input);
+    return this.#gate(() => checkTransfer(this.ledger, this.#me, input));
   }
 
   /** Checks the send again against the ledger as it is now, then signs and publishes it. */
   async send(input: TransferInput): Promise<SendResult> {
-    const checked = this.checkTransfer(input);
-    if (!checked.ok) return checked;
-    return this.#write('transfer', checked.body);
+    return this.#writeChecked('transfer', this.checkTransfer(input));
   }
 
   async publishProfile(name: string, colour: string): Promise<SendResult> {
@@ -338,90 +334,68 @@ export class EconomySession {
 
   /** Adds `amountText` hours to my stake on `member` (see core/kind-vouch.ts). */
   async publishVouch(member: string, currency: Currency, amountText: string): Promise<SendResult> {
-    const checked = checkVouch(this.ledger, this.#me, { member, currency, amountText });
-    if (!checked.ok) return checked;
-    return this.#write('vouch', checked.body);
+    return this.#writeChecked('vouch', checkVouch(this.ledger, this.#me, { member, currency, amountText }));
   }
 
   /** Gives back `amountText` hours of the stake `voucher` holds on me (see core/kind-release.ts). */
   async publishRelease(voucher: string, currency: Currency, amountText: string): Promise<SendResult> {
-    const checked = checkRelease(this.ledger, this.#me, { voucher, currency, amountText });
-    if (!checked.ok) return checked;
-    return this.#write('release', checked.body);
+    return this.#writeChecked('release', checkRelease(this.ledger, this.#me, { voucher, currency, amountText }));
   }
 
   // Tasks (core/kind-task-*.ts, docs/TASKS.md): each check is what the ledger will rule, run
   // before signing; each publish checks again against the ledger as it is now, then writes.
 
   checkTaskPost(input: TaskPostInput): TaskCheck<TaskPostBody> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkTaskPost(this.ledger, this.#me, input);
+    return this.#gate(() => checkTaskPost(this.ledger, this.#me, input));
   }
 
   /** Posts a task; the entry id it returns is the task's id. */
   async postTask(input: TaskPostInput): Promise<SendResult> {
-    const checked = this.checkTaskPost(input);
-    if (!checked.ok) return checked;
-    return this.#write('task-post', checked.body);
+    return this.#writeChecked('task-post', this.checkTaskPost(input));
   }
 
   checkTaskStep(input: TaskStepInput): TaskCheck<TaskStepBody> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkTaskStep(this.ledger, this.#me, input);
+    return this.#gate(() => checkTaskStep(this.ledger, this.#me, input));
   }
 
   /** Start estimating, claim, drop, done (note), accept (pays), send back (reason). */
   async taskStep(input: TaskStepInput): Promise<SendResult> {
-    const checked = this.checkTaskStep(input);
-    if (!checked.ok) return checked;
-    return this.#write('task-step', checked.body);
+    return this.#writeChecked('task-step', this.checkTaskStep(input));
   }
 
   /** Commits a hidden vote (value and salt stay with the caller until the reveal). */
   async commitVote(input: TaskVoteInput): Promise<SendResult> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    const checked = checkTaskVote(this.ledger, this.#me, input);
-    if (!checked.ok) return checked;
-    return this.#write('task-vote', checked.body);
+    return this.#writeChecked('task-vote', this.#gate(() => checkTaskVote(this.ledger, this.#me, input)));
   }
 
   checkTaskEstimate(input: TaskEstimateInput): TaskCheck<TaskEstimateBody> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkTaskEstimate(this.ledger, this.#me, input);
+    return this.#gate(() => checkTaskEstimate(this.ledger, this.#me, input));
   }
 
   /** Settles a round: the estimate is the consensus rule's, from every voter's reveal. */
   async settleEstimate(input: TaskEstimateInput): Promise<SendResult> {
-    const checked = this.checkTaskEstimate(input);
-    if (!checked.ok) return checked;
-    return this.#write('task-estimate', checked.body);
+    return this.#writeChecked('task-estimate', this.checkTaskEstimate(input));
   }
 
   // Releases and downloads (core/kind-release-post.ts, core/kind-download.ts, docs/RELEASES.md).
   // `publishRelease` above is another thing: giving back a vouch stake.
 
   checkReleasePost(input: ReleasePostInput): ReleasePostCheck {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkReleasePost(this.ledger, this.#me, input);
+    return this.#gate(() => checkReleasePost(this.ledger, this.#me, input));
   }
 
   /** Publishes a release (its file is already chunked and kept by the caller); the entry id is the release's id. */
   async publishReleasePost(input: ReleasePostInput): Promise<SendResult> {
-    const checked = this.checkReleasePost(input);
-    if (!checked.ok) return checked;
-    return this.#write('release-post', checked.body);
+    return this.#writeChecked('release-post', this.checkReleasePost(input));
   }
 
   checkDownload(input: DownloadInput): DownloadCheck {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
-    return checkDownload(this.ledger, this.#me, input);
+    return this.#gate(() => checkDownload(this.ledger, this.#me, input));
   }
 
   /** Pays for a verified download: the price to the contributors, the serving fee to each server. */
   async publishDownload(input: DownloadInput): Promise<SendResult> {
-    const checked = this.checkDownload(input);
-    if (!checked.ok) return checked;
-    return this.#write('download', checked.body);
+    return this.#writeChecked('download', this.checkDownload(input));
   }
 
   /**
@@ -503,6 +477,16 @@ export class EconomySession {
   /** Forgets the economy's cached documents on this device (its entries are removed by the caller). */
   static async clearCachedDocument(economyId: string, now: number = Date.now(), clock?: GenerationClock): Promise<void> {
     await GenerationDocs.clearCachedDocuments(economyId, now, clock);
+  }
+
+  /** A check before signing, except that a freshly restored key waits for one sync first (see Economies). */
+  #gate<R>(check: () => R): R | { ok: false; error: string } {
+    return this.#deps.restored && !this.#hasSyncedWithPeer ? { ok: false, error: RESTORED_WAIT } : check();
+  }
+
+  /** Signs and publishes a checked body; a failed check is the answer as it is. */
+  #writeChecked<K extends KindName>(kind: K, checked: { ok: true; body: KindBodies[K] } | { ok: false; error: string }): Promise<SendResult> {
+    return checked.ok ? this.#write(kind, checked.body) : Promise.resolve(checked);
   }
 
   async #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
