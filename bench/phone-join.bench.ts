@@ -45,9 +45,11 @@
 //   one long task can be missed). Target ≤ 60 MB.
 // - worker-heap-peak: the largest sum over the page's dedicated workers and its context's shared
 //   workers (CDP Target.setAutoAttach, flatten) of their Runtime.getHeapUsage().usedSize, sampled
-//   likewise. Target ≤ 150 MB. Today the ledger has no worker: "no worker".
+//   likewise. Target ≤ 150 MB ("no worker" when the page runs none: the app before issue 12).
 // Env: PHONE_BENCH_ENTRIES (100000), PHONE_BENCH_RATES (1,4), PHONE_BENCH_THROTTLE (cgroup|cdp),
-// PHONE_BENCH_DIST (dist-test), PHONE_BENCH_SKIP_BUILD=1.
+// PHONE_BENCH_DIST (dist-test), PHONE_BENCH_SKIP_BUILD=1, PHONE_BENCH_PROFILE=1 (the worker's and
+// both pages' phases with wall-clock times — src/net/page-trace.ts — and, with cdp, the worker's
+// busiest functions).
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
