@@ -236,8 +236,8 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
   });
   const listeners = new Set<(status: RoomStatus) => void>();
   const conns = provider.signalingConns as unknown as SignalingConnLike[];
-  pageTrace(`${options.room}: room made`);
-  for (const c of conns) c.on('connect', () => pageTrace(`${options.room}: signaling ${c.url} connected`));
+  pageTrace(() => `${options.room}: room made`);
+  for (const c of conns) c.on('connect', () => pageTrace(() => `${options.room}: signaling ${c.url} connected`));
 
   let secretMismatch = false;
   // `synced` is counted here, per connection, not read from y-webrtc's `room.synced`. That flag
@@ -277,8 +277,8 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
       watched.add(conn.peer);
       bindPeerSchema(conn.peer, schema);
       if (options.relay) relayLink(conn.peer, `${conn.remotePeerId}#${++linkCount}`, options.relay);
-      pageTrace(`${options.room}: a link to ${conn.remotePeerId} is being made`);
-      conn.peer.on('connect', () => pageTrace(`${options.room}: link to ${conn.remotePeerId} open`));
+      pageTrace(() => `${options.room}: a link to ${conn.remotePeerId} is being made`);
+      conn.peer.on('connect', () => pageTrace(() => `${options.room}: link to ${conn.remotePeerId} open`));
       conn.peer.on('connect', notify);
       // After y-webrtc's own handler (added when the peer was made): the document is applied.
       const peer = conn.peer;
@@ -338,11 +338,12 @@ export function connectRoom(doc: Y.Doc, options: RoomOptions): RoomConnection {
     };
     bindPeerRelay(peer, {
       receive(message) {
-        pageTrace(`${options.room} ${link}: received ${message.length} bytes (sync ${message[1]})`);
+        pageTrace(() => `${options.room} ${link}: received ${message.length} bytes (sync ${message[1]})`);
         void relay.receive(link, message).then((answer) => {
           if (answer.problem) relay.onProblem(link, answer.problem);
-          if (answer.replies) pageTrace(`${options.room} ${link}: answering with ${answer.replies.reduce((n, r) => n + r.length, 0)} bytes in ${answer.replies.length} message(s)`);
-          for (const reply of answer.replies ?? []) sendIfOpen(reply);
+          const replies = answer.replies ?? [];
+          if (replies.length > 0) pageTrace(() => `${options.room} ${link}: answering with ${replies.reduce((n, r) => n + r.length, 0)} bytes in ${replies.length} message(s)`);
+          for (const reply of replies) sendIfOpen(reply);
           if (answer.step2 && !sentDocument.has(peer)) {
             sentDocument.add(peer);
             notify();
