@@ -100,7 +100,7 @@ export const MIN_ENTRY_BYTES = 1 + ECONOMY_ID_BYTES + KEY_BYTES + 1 + HASH_BYTES
 
 /** One id string and one key array per author (see decodeEnvelope); forgotten wholesale past a bound. */
 const authors = new Map<string, { id: string; key: Uint8Array }>();
-const MAX_INTERNED_AUTHORS = 100_000;
+const MAX_INTERNED_AUTHORS = 20_000; // a flood of fresh keys costs at most ~5 MB here
 
 function internAuthor(key: Uint8Array): { id: string; key: Uint8Array } {
   const id = toHex(key);
