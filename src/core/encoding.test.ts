@@ -45,6 +45,13 @@ describe('entry envelope', () => {
     });
   });
 
+  it('entries of one author share one author key array (not a view into each entry: memory per entry)', () => {
+    const [a, b] = [entryBytes(), entryBytes(2, new Uint8Array(32).fill(7))].map((bytes) => decodeEnvelope(bytes, ECONOMY));
+    if (!a!.ok || !b!.ok) throw new Error('did not decode');
+    expect(a!.entry.authorKey).toBe(b!.entry.authorKey);
+    expect(a!.entry.authorKey).toEqual(key);
+  });
+
   it('rejects unknown versions, truncation, oversize and bad prev rules', () => {
     const bytes = entryBytes();
     const v3 = bytes.slice();
