@@ -28,8 +28,9 @@
 // one batch on the next task, so a late joiner's 100,000-entry update costs one ledger load.
 // What one peer brings can also be *held* (`hold`, by the transaction origin of its link): its
 // document is arriving in slices (worker/doc-relay.ts). Keys changed by that origin are only
-// counted (`receiving`) until the hold ends, and then verified as one batch — verifying slice by slice would check ~100 times more signatures (an author's
-// chain is authenticated from its latest entry down, core/authenticity.ts) and replay each time.
+// counted (`receiving`) until the hold ends, and then verified as one batch: slice by slice, the
+// ledger would check ~100 times more signatures (an author's chain is authenticated from its
+// latest entry down, core/authenticity.ts) and replay each time.
 import type * as Y from 'yjs';
 import type { AddReport, CryptoPort, Ledger, SignedEntry } from '../core';
 import { MAX_ENTRY_BYTES, verifyEntry } from '../core';

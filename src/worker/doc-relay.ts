@@ -31,7 +31,10 @@ import type { RelayAnswer } from './ledger-api';
 
 /** y-webrtc's message type for sync messages. */
 const MESSAGE_SYNC = 0;
-/** The longest a link's sliced document holds back verification (a phone at ×4 takes ~15 s for 25 MiB). */
+/**
+ * The longest a link's sliced document holds back verification (a phone-class browser at a
+ * quarter of one core receives 25 MiB in about 20–30 s); after it, its slices count as live ones.
+ */
 export const HOLD_MAX_MS = 60_000;
 
 /** The transaction origin of an update a link brought. */
