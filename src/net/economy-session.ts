@@ -15,12 +15,12 @@
 // lists why no honest sequence of actions forks this person's account.
 import {
   LedgerView, toHex, checkTransfer, checkVouch, checkRelease, checkResult, checkTaskPost, checkTaskStep, checkTaskVote, checkTaskEstimate,
-  type TaskCheck, type TaskPostBody, type TaskPostInput, type TaskStepBody, type TaskStepInput, type TaskVoteBody, type TaskVoteInput,
+  checkReleasePost, checkDownload, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck,
+  type TaskCheck, type TaskPostBody, type TaskPostInput, type TaskStepBody, type TaskStepInput, type TaskVoteInput,
   type TaskEstimateBody, type TaskEstimateInput, type JobBody, type ResultBody,
   type AddReport, type AuditReport, type CryptoPort, type Currency, type KindBodies, type KindName, type OrchestratorResult, type Signer,
   type TransferCheck, type TransferInput,
 } from '../core';
-import { checkReleasePost, checkDownload, type ReleasePostInput, type ReleasePostCheck, type DownloadInput, type DownloadCheck } from '../core';
 import type { SendResult } from './own-writes';
 import type { RoomStatus } from './room';
 import type { Presence } from './presence';
@@ -415,16 +415,13 @@ export class EconomySession {
   }
 
   /** Signs a job that core/kind-job.ts checkJob passed (the replay checks it again). */
-  async postJob(body: JobBody): Promise<SendResult> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+  postJob(body: JobBody): Promise<SendResult> {
     return this.#write('job', body);
   }
 
   /** Signs a unit's result (its bytes are already in the job's room), if it would count. */
-  async publishResult(body: ResultBody): Promise<SendResult> {
-    const checked = checkResult(this.ledger, this.#me, body, this.#deps.now());
-    if (!checked.ok) return checked;
-    return this.#write('result', checked.body);
+  publishResult(body: ResultBody): Promise<SendResult> {
+    return this.#writeChecked('result', checkResult(this.ledger, this.#me, body, this.#deps.now()));
   }
 
   /** Forgets a job room's cache on this device (a staging copy once its job is posted). */
@@ -489,6 +486,7 @@ export class EconomySession {
     return checked.ok ? this.#write(kind, checked.body) : Promise.resolve(checked);
   }
 
+  /** Every own entry goes this way (a freshly restored key waits for one sync first, whatever the kind). */
   async #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
     if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
     const { result, viewSeq } = await this.#client.write(this.record.id, kind, body);
