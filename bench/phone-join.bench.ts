@@ -233,6 +233,7 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     settledAt = Date.now() + SETTLE_MS;
     await sampler;
     const busyMs = throttle.method === 'cdp' ? await watch.workerBusyMs() : 0;
+    await watch.pageProfile();
     const trace = (await phone.page.evaluate('window.__phone')) as Trace;
     // Tap k's answer: the first paint of its view's heading after it was sent and before the next
     // tap to the same view was sent (so a tap whose click was lost stays unanswered, and does not

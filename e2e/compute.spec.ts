@@ -77,7 +77,13 @@ function grantedFrom(view: LedgerView, redundancy: number): Map<string, number> 
 /** Every peer's ledger agrees on the job and on balances that moved by exactly the granted amounts. */
 async function expectPaidExactly(people: Person[], title: string, ownerId: string, donorIds: string[], redundancy: number) {
   const accounts = [ownerId, ...donorIds];
-  const views = await Promise.all(people.map((p) => ledgerView(p, title, accounts)));
+  // The last results reach the other peers a moment after one peer saw them: wait until every
+  // peer holds the same job and balances (comparing at once made this test depend on who was first).
+  let views: LedgerView[] = [];
+  await expect.poll(async () => {
+    views = await Promise.all(people.map((p) => ledgerView(p, title, accounts)));
+    return views.every((v) => JSON.stringify(v) === JSON.stringify(views[0]));
+  }, { timeout: 30_000 }).toBe(true);
   for (const v of views.slice(1)) expect(v).toEqual(views[0]);
   const granted = grantedFrom(views[0]!, redundancy);
   const total = [...granted.values()].reduce((a, b) => a + b, 0);

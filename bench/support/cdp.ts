@@ -2,6 +2,9 @@
 // Playwright's own pipe, for what Playwright's CDPSession cannot do: flattened child sessions
 // (Target.setAutoAttach with flatten: a page's dedicated workers, shared workers), each addressed
 // by its sessionId. Used to read the JS heap of a page and of every worker it runs.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SourceMapConsumer } from 'source-map-js';
 
 interface Socket {
   send(data: string): void;
@@ -126,6 +129,11 @@ export class PageWatch {
     const { sessionId } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', { targetId: page.targetId, flatten: true });
     watch.pageSession = sessionId;
     if (process.env.PHONE_BENCH_PROFILE) await cdp.send('Runtime.enable', {}, sessionId);
+    if (process.env.PHONE_BENCH_PROFILE_PAGE) {
+      // The page's main thread too: what keeps it busy while the worker syncs (printed by pageProfile()).
+      await cdp.send('Profiler.enable', {}, sessionId);
+      await cdp.send('Profiler.start', {}, sessionId);
+    }
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
     return watch;
   }
@@ -159,6 +167,13 @@ export class PageWatch {
     return { bytes: answered.reduce((a, b) => a + b, 0), workers: answered.length };
   }
 
+  /** PHONE_BENCH_PROFILE_PAGE=1: stops the page's profiler and prints its busiest functions. */
+  async pageProfile(): Promise<void> {
+    if (!process.env.PHONE_BENCH_PROFILE_PAGE) return;
+    const r = await this.cdp.send<{ profile: CpuProfile }>('Profiler.stop', {}, this.pageSession).catch(() => null);
+    if (r) printProfile(r.profile, 'page');
+  }
+
   /** Stops the workers' profilers; the busy (non-idle) sampled time of all of them, ms. */
   async workerBusyMs(): Promise<number> {
     let busyUs = 0;
@@ -180,8 +195,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** PHONE_BENCH_PROFILE=1: a worker's busiest functions (self time) and busy time per second. */
-function printProfile(profile: CpuProfile): void {
+/** PHONE_BENCH_PROFILE=1: a worker's (or the page's) busiest functions (self time) and busy time per second. */
+function printProfile(profile: CpuProfile, what = 'worker'): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   const perSecond: number[] = [];
@@ -192,13 +207,28 @@ function printProfile(profile: CpuProfile): void {
     const n = byId.get(id)!;
     const f = n.callFrame;
     if (f.functionName === '(idle)') return;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
+    const key = `${f.functionName || '(anonymous)'} ${original(f.url, f.lineNumber, f.columnNumber)}`;
     self.set(key, (self.get(key) ?? 0) + dt);
     const sec = Math.floor(t / 1e6);
     perSecond[sec] = (perSecond[sec] ?? 0) + dt;
   });
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
-  console.log('# worker profile, self time:');
+  console.log(`# ${what} profile, self time:`);
   for (const [k, us] of top) console.log(`#   ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
-  console.log(`# worker busy ms per second: ${perSecond.map((us) => Math.round((us ?? 0) / 1000)).join(' ')}`);
+  console.log(`# ${what} busy ms per second: ${perSecond.map((us) => Math.round((us ?? 0) / 1000)).join(' ')}`);
+}
+
+const maps = new Map<string, SourceMapConsumer | null>();
+
+/** Where a bundled position comes from (the test build's source maps), else the bundle position. */
+function original(url: string, line: number, column: number): string {
+  const file = url.split('/').pop() ?? '';
+  const bundled = `${file}:${line}:${column}`;
+  if (!file.endsWith('.js')) return bundled;
+  if (!maps.has(file)) {
+    const path = join(process.env.PHONE_BENCH_DIST ?? 'dist-test', 'assets', `${file}.map`);
+    maps.set(file, existsSync(path) ? new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8'))) : null);
+  }
+  const pos = maps.get(file)?.originalPositionFor({ line: line + 1, column });
+  return pos?.source ? `${pos.source.replace(/^(\.\.\/)+/, '')}:${pos.line} (${pos.name ?? '?'})` : bundled;
 }
