@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { DocRelay, HOLD_MAX_MS } from './doc-relay';
+import { DocRelay, HOLD_IDLE_MS, HOLD_MAX_MS, HOLD_MIN_BYTES } from './doc-relay';
 import { seededBytes } from '../net/seeded-bytes';
 import { toHex } from '../core/bytes';
 
@@ -34,6 +34,14 @@ function watchHolds(relay: DocRelay): string[] {
 afterEach(() => {
   vi.useRealTimers();
 });
+
+/** An update the size of one slice (≥ HOLD_MIN_BYTES), as a peer sending its document sends them. */
+let sliceSized: Uint8Array | undefined;
+function aSlice(): Uint8Array {
+  sliceSized ??= syncMessage(2, Y.encodeStateAsUpdate(filledDoc(5_000, 200_000)));
+  expect(sliceSized.length).toBeGreaterThanOrEqual(HOLD_MIN_BYTES);
+  return sliceSized;
+}
 
 describe('DocRelay: the document sent in slices, and the receiver holding verification until it is whole', () => {
   it('answers a step 1 with updates of about a MiB and the step 2 last; the receiver holds from the first slice to the step 2', () => {
@@ -79,27 +87,49 @@ describe('DocRelay: the document sent in slices, and the receiver holding verifi
     expect(client.doc.getMap('entries').size).toBe(8);
   });
 
-  it('a peer that sends slices and never its step 2 holds verification for HOLD_MAX_MS at most, once', () => {
+  it('a small update before a link\'s step 2 (a live entry while the step 2 is late or lost) is not held', () => {
+    const client = new DocRelay(new Y.Doc());
+    const holds = watchHolds(client);
+    client.receive('slow', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(2_000, 300_000))));
+    expect(holds).toEqual([]);
+    expect(client.doc.getMap('entries').size).toBe(2_000);
+  });
+
+  it('a peer that stops sending slices holds for HOLD_IDLE_MS after its last one', () => {
     vi.useFakeTimers();
     const client = new DocRelay(new Y.Doc(), () => Date.now());
     const holds = watchHolds(client);
-    client.receive('stalling', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(10))));
+    client.receive('stalling', aSlice());
+    vi.advanceTimersByTime(HOLD_IDLE_MS - 1_000);
+    client.receive('stalling', aSlice());
+    vi.advanceTimersByTime(HOLD_IDLE_MS - 1_000);
     expect(holds).toEqual(['stalling:true']);
-    vi.advanceTimersByTime(HOLD_MAX_MS - 1);
-    expect(holds).toEqual(['stalling:true']);
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(1_000);
     expect(holds).toEqual(['stalling:true', 'stalling:false']);
-    // Its later updates are taken as live ones: it cannot hold again on this link.
-    client.receive('stalling', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(10, 70_000))));
-    expect(holds).toEqual(['stalling:true', 'stalling:false']);
-    expect(client.doc.getMap('entries').size).toBe(20);
+    client.close();
+  });
+
+  it('a peer that keeps sending slices and never its step 2 holds HOLD_MAX_MS at most, and cannot hold again on that link', () => {
+    vi.useFakeTimers();
+    const client = new DocRelay(new Y.Doc(), () => Date.now());
+    const holds = watchHolds(client);
+    for (let t = 0; t < HOLD_MAX_MS; t += HOLD_IDLE_MS - 1_000) {
+      client.receive('dripping', aSlice());
+      vi.advanceTimersByTime(HOLD_IDLE_MS - 1_000);
+    }
+    vi.advanceTimersByTime(1_000);
+    expect(holds).toEqual(['dripping:true', 'dripping:false']);
+    client.receive('dripping', aSlice());
+    vi.advanceTimersByTime(HOLD_IDLE_MS);
+    expect(holds).toEqual(['dripping:true', 'dripping:false']);
+    client.close();
   });
 
   it('a link that closes, or whose message the guard drops, ends its hold; another link\'s hold stays', () => {
     const client = new DocRelay(new Y.Doc());
     const holds = watchHolds(client);
-    client.receive('a', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(3))));
-    client.receive('b', syncMessage(2, Y.encodeStateAsUpdate(filledDoc(3, 10_000))));
+    client.receive('a', aSlice());
+    client.receive('b', aSlice());
     expect(holds).toEqual(['a:true', 'b:true']);
     client.forget('a');
     expect(client.held).toBe(true);

@@ -12,12 +12,15 @@
 //   (net/update-slices.ts): updates first, the last slice as the step 2 (docs/PROTOCOL.md §4). A
 //   step 2 is reported (that link's peer has sent us its document, which the room's `synced`
 //   status counts).
-// - A link whose peer sends updates before its step 2 is sending its document in slices: what that
-//   link brings is *held* (`onHold`, by the link's transaction origin) until its step 2 arrives,
-//   so the ledger verifies the whole history as one batch (from each author's signed head down)
-//   instead of slice by slice. Only that link's changes wait: a peer that never finishes can delay
-//   nothing but what it sends itself. A hold ends with the step 2, when the link closes, when the
-//   guard drops one of its messages, or after HOLD_MAX_MS.
+// - A link whose peer sends slice-sized updates (≥ HOLD_MIN_BYTES) before its step 2 is sending
+//   its document in slices: what that link brings is *held* (`onHold`, by the link's transaction
+//   origin) until its step 2 arrives, so the ledger verifies the whole history as one batch (from
+//   each author's signed head down) instead of slice by slice. Small updates (a live entry, a
+//   refill slice of ≤ 2,000 entries) never start a hold: a peer whose step 2 is late or lost must
+//   not delay its live entries. Only that link's changes wait, so a peer that never finishes can
+//   delay nothing but what it sends itself. A hold ends with the step 2, when the link closes, when
+//   the guard drops one of its messages, HOLD_IDLE_MS after its last slice, or HOLD_MAX_MS after
+//   its first (then the link's updates count as live ones).
 // - Updates applied here carry the link as transaction origin, so the document's 'update' event
 //   names the link it came from and the pages do not echo an update back to its sender.
 // - Nothing here throws for a peer's bytes: Yjs errors on hostile input are reported as problems.
@@ -26,7 +29,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { createSyncGuard, ECONOMY_SCHEMA, type SyncGuard } from '../net/sync-guard';
-import { sliceUpdate } from '../net/update-slices';
+import { sliceUpdate, UPDATE_SLICE_BYTES } from '../net/update-slices';
 import type { RelayAnswer } from './ledger-api';
 
 /** y-webrtc's message type for sync messages. */
@@ -36,6 +39,14 @@ const MESSAGE_SYNC = 0;
  * quarter of one core receives 25 MiB in about 20–30 s); after it, its slices count as live ones.
  */
 export const HOLD_MAX_MS = 60_000;
+/** A hold also ends when no slice came for this long (slices are sent back to back). */
+export const HOLD_IDLE_MS = 5_000;
+const HOLD_CHECK_MS = 1_000;
+/**
+ * Only an update this big starts a hold: our slices are within a few KiB of UPDATE_SLICE_BYTES,
+ * while a refill slice (≤ 2,000 entries, ~540 KB) or a live entry is smaller.
+ */
+export const HOLD_MIN_BYTES = (UPDATE_SLICE_BYTES * 3) / 4;
 
 /** The transaction origin of an update a link brought. */
 export interface LinkOrigin {
@@ -47,11 +58,11 @@ export class DocRelay {
   readonly #guards = new Map<string, SyncGuard>();
   readonly #origins = new Map<string, LinkOrigin>();
   readonly #now: () => number;
-  /** Links whose document is arriving in slices, with the time their first slice came. */
-  readonly #holding = new Map<string, number>();
+  /** Links whose document is arriving in slices: when their first and their last slice came. */
+  readonly #holding = new Map<string, { since: number; last: number }>();
   /** Links that have sent their step 2 (later updates are live changes, never a hold). */
   readonly #synced = new Set<string>();
-  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #holdTimer: ReturnType<typeof setInterval> | undefined;
   /** Called when a link starts or stops holding what it brings (`origin`: its transaction origin). */
   onHold: (origin: LinkOrigin, held: boolean) => void = () => {};
 
@@ -98,8 +109,8 @@ export class DocRelay {
         answer.replies = this.#answerStep1(decoding.readVarUint8Array(decoder));
         return answer;
       }
-      // Updates before the link's step 2: its document, arriving in slices.
-      if (type === syncProtocol.messageYjsUpdate && !this.#synced.has(link)) this.#startHold(link);
+      // Slice-sized updates before the link's step 2: its document, arriving in slices.
+      if (type === syncProtocol.messageYjsUpdate && !this.#synced.has(link) && (bytes.length >= HOLD_MIN_BYTES || this.#holding.has(link))) this.#holdFor(link);
       const encoder = encoding.createEncoder();
       syncProtocol.readSyncMessage(decoder, encoder, this.doc, this.#originOf(link));
       if (type === syncProtocol.messageYjsSyncStep2) {
@@ -133,9 +144,15 @@ export class DocRelay {
     });
   }
 
-  #startHold(link: string): void {
-    if (this.#holding.has(link)) return;
-    this.#holding.set(link, this.#now());
+  /** Starts a hold, or notes one more slice of it. */
+  #holdFor(link: string): void {
+    const now = this.#now();
+    const hold = this.#holding.get(link);
+    if (hold) {
+      hold.last = now;
+      return;
+    }
+    this.#holding.set(link, { since: now, last: now });
     this.#armHoldTimer();
     this.onHold(this.#originOf(link), true);
   }
@@ -146,26 +163,29 @@ export class DocRelay {
     this.onHold(this.#originOf(link), false);
   }
 
-  /** Ends the oldest hold at HOLD_MAX_MS; that link's later updates count as live ones. */
+  /**
+   * Ends holds that went HOLD_IDLE_MS without a slice, and those HOLD_MAX_MS old (that link's later
+   * updates then count as live ones). Checked once a second while any hold lasts.
+   */
   #armHoldTimer(): void {
-    clearTimeout(this.#holdTimer);
-    this.#holdTimer = undefined;
-    if (this.#holding.size === 0) return;
-    const oldest = Math.min(...this.#holding.values());
-    this.#holdTimer = setTimeout(() => {
-      for (const [link, since] of [...this.#holding]) {
-        if (this.#now() - since >= HOLD_MAX_MS) {
-          this.#synced.add(link);
-          this.#endHold(link);
-        }
+    if (this.#holding.size === 0) {
+      clearInterval(this.#holdTimer);
+      this.#holdTimer = undefined;
+      return;
+    }
+    this.#holdTimer ??= setInterval(() => {
+      const now = this.#now();
+      for (const [link, { since, last }] of [...this.#holding]) {
+        if (now - since >= HOLD_MAX_MS) this.#synced.add(link);
+        if (now - since >= HOLD_MAX_MS || now - last >= HOLD_IDLE_MS) this.#endHold(link);
       }
-      this.#armHoldTimer();
-    }, Math.max(0, oldest + HOLD_MAX_MS - this.#now()));
+    }, HOLD_CHECK_MS);
   }
 
   /** Stops the hold timer (the document is closing). */
   close(): void {
-    clearTimeout(this.#holdTimer);
+    clearInterval(this.#holdTimer);
+    this.#holdTimer = undefined;
     this.#holding.clear();
   }
 
