@@ -25,8 +25,8 @@ import type { SendResult } from './own-writes';
 import type { RoomStatus } from './room';
 import type { Presence } from './presence';
 import { RelayRooms } from './relay-rooms';
-import { DEFAULT_GENERATIONS, generationDocumentName, generationAt, generationsToJoin, type GenerationClock } from './generations';
-import { DEFAULT_REFILL } from './refill';
+import { DEFAULT_GENERATIONS, generationDocumentName, generationAt, type GenerationClock } from './generations';
+import { RESTORED_WAIT, waitOutRotation } from './restored-key';
 import { JobRooms } from './job-rooms';
 import { JobRoom } from './job-room';
 import type { EconomyRecord } from './db';
@@ -59,24 +59,6 @@ export interface EconomySessionDeps {
 }
 
 export type { SendResult };
-
-const RESTORED_WAIT = 'Your key was restored from a backup and this device has not synced with a peer of this economy yet. Wait until it is connected: writing before then could fork your account.';
-/** How often entries held for clock skew are re-checked. */
-const REFRESH_MS = 30_000;
-
-/**
- * A restored key must not write before it has seen what peers hold of it, and a peer that entered
- * the generation moments ago may still be refilling it (./refill.ts). Around a rotation every peer
- * does, within its longest delay: there a restored key waits, after its first sync, at least
- * RESTORED_ROTATION_MS and until the documents have been quiet for RESTORED_QUIET_MS (never longer
- * than RESTORED_MAX_MS: a flood must not block it). Elsewhere the first sync counts at once, as
- * before generations: a peer that entered late pays on its own sync ('on-sync'), so what it owes
- * trails that sync by one round trip, and only a peer with no cached copy of the generation
- * (a first visit this week) can be in that position.
- */
-const RESTORED_QUIET_MS = 1_000;
-const RESTORED_ROTATION_MS = DEFAULT_REFILL.maxDelayMs + 2 * DEFAULT_REFILL.quietMs;
-const RESTORED_MAX_MS = 60_000;
 
 /** The y-indexeddb name of the economy's cached document of the generation current at `now`. */
 export function documentNameOf(economyId: string, now: number = Date.now(), clock: GenerationClock = DEFAULT_GENERATIONS): string {
@@ -226,26 +208,8 @@ export class EconomySession {
 
   async #settleRestored(): Promise<void> {
     await this.#settled();
-    const clock = this.#deps.generations ?? DEFAULT_GENERATIONS;
-    const now = this.#deps.now();
-    const rotating = generationsToJoin(now, clock).length > 1 || now % clock.generationMs < clock.overlapMs + RESTORED_ROTATION_MS;
-    if (!rotating) return;
-    const since = performance.now();
-    const minimum = RESTORED_ROTATION_MS;
-    // The worker's clock (performance.now()) has its own origin: compare the time since its last
-    // remote change through the views it sends, taking "now" as when each view arrived.
-    let lastSeen = this.#lastRemoteChange;
-    let changedAt = performance.now();
-    const waiting = () => {
-      const t = performance.now();
-      if (this.#lastRemoteChange !== lastSeen) {
-        lastSeen = this.#lastRemoteChange;
-        changedAt = t;
-      }
-      return t - since < RESTORED_MAX_MS && (t - since < minimum || t - changedAt < RESTORED_QUIET_MS);
-    };
-    while (waiting()) await new Promise((resolve) => setTimeout(resolve, 250));
-    await this.#settled();
+    const waited = await waitOutRotation(this.#deps.now(), this.#deps.generations ?? DEFAULT_GENERATIONS, () => this.#lastRemoteChange);
+    if (waited) await this.#settled();
   }
 
   /** The generations whose rooms this page has open now, oldest first. */
@@ -476,9 +440,14 @@ export class EconomySession {
     await GenerationDocs.clearCachedDocuments(economyId, now, clock);
   }
 
-  /** A check before signing, except that a freshly restored key waits for one sync first (see Economies). */
+  /** A freshly restored key waits for one sync with a peer before it writes here (see Economies). */
+  get #waitsForSync(): boolean {
+    return this.#deps.restored && !this.#hasSyncedWithPeer;
+  }
+
+  /** A check before signing, said at once when the key must still wait for its first sync. */
   #gate<R>(check: () => R): R | { ok: false; error: string } {
-    return this.#deps.restored && !this.#hasSyncedWithPeer ? { ok: false, error: RESTORED_WAIT } : check();
+    return this.#waitsForSync ? { ok: false, error: RESTORED_WAIT } : check();
   }
 
   /** Signs and publishes a checked body; a failed check is the answer as it is. */
@@ -486,9 +455,9 @@ export class EconomySession {
     return checked.ok ? this.#write(kind, checked.body) : Promise.resolve(checked);
   }
 
-  /** Every own entry goes this way (a freshly restored key waits for one sync first, whatever the kind). */
+  /** Every own entry goes this way, whatever the kind. */
   async #write<K extends KindName>(kind: K, body: KindBodies[K]): Promise<SendResult> {
-    if (this.#deps.restored && !this.#hasSyncedWithPeer) return { ok: false, error: RESTORED_WAIT };
+    if (this.#waitsForSync) return { ok: false, error: RESTORED_WAIT };
     const { result, viewSeq } = await this.#client.write(this.record.id, kind, body);
     await this.#viewAtLeast(viewSeq);
     // Written while no peer was connected: say so until one connects and syncs. The view that
