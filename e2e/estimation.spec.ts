@@ -230,7 +230,12 @@ test('three people estimate two tasks: hidden votes, reveal, re-vote, reload, a 
     const t = await taskOn(p, report);
     return { status: t.status, estimate: t.estimate, applied: t.estimates.filter((e) => e.status === 'applied').map((e) => e.entry) };
   };
-  await expect.poll(async () => JSON.stringify(await final(carol))).toBe(JSON.stringify(await final(alice)));
+  // Both pages are read on every look: Alice's own entry applies first on her page and may give way
+  // to Carol's once it arrives (replay order), so a snapshot of Alice's page taken once could be stale.
+  await expect.poll(async () => {
+    const [x, y] = await Promise.all([final(alice), final(carol)]);
+    return JSON.stringify(x) === JSON.stringify(y);
+  }, { timeout: 30_000 }).toBe(true);
   const agreed = await final(alice);
   expect(agreed.status).toBe('estimated');
   expect(agreed.estimate).toBe(5000);
