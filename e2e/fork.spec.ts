@@ -14,6 +14,9 @@ test('one key on two devices: a restored device waits for a sync, and a real for
   await laptop.economy.create('Two devices');
   const link = await laptop.economy.inviteLink();
   await bob.joinByLink(link);
+  // Bob's profile in the laptop's ledger (with Alice's profile and limits): else he is an account
+  // never seen here, and the send would first ask to confirm paying a stranger.
+  await laptop.economy.expectEntries(3);
   await laptop.shell.open('Wallet');
   await laptop.wallet.send({ toId: ids.bob, amount: '1', memo: 'before the phone' });
   await laptop.wallet.expectSent();

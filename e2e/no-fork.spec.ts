@@ -15,8 +15,19 @@ async function twoMembers(openPerson: (name: string) => Promise<Person>, economy
   await alice.economy.create(economy);
   const link = await alice.economy.inviteLink();
   await bob.joinByLink(link);
-  await alice.shell.open('Wallet');
+  await knowsBob(alice);
   return { alice, bob, bobId, link };
+}
+
+/**
+ * Waits until Alice's ledger holds Bob's profile (her profile and limits, his profile), then opens
+ * her Wallet. Until then Bob is an account that never appeared here, and a send asks to confirm
+ * paying a stranger; after a reload that lasts until a peer sync brings his profile again.
+ */
+async function knowsBob(alice: Person) {
+  await alice.shell.open('Economy');
+  await alice.economy.expectEntries(3);
+  await alice.shell.open('Wallet');
 }
 
 async function pay(p: Person, toId: string, amount: string, memo = '') {
@@ -62,6 +73,7 @@ test('a full disk: the entry is not sent and the person is told; the next send w
   // IndexedDB writes of entries (in the ledger worker, test build) fail like a full disk while on.
   const diskFull = (on: boolean) => alice.page.evaluate((on) => window.hourmesh!.economies.active!.session.debugDiskFull(on), on);
   await alice.page.reload();
+  await knowsBob(alice);
   await expect(alice.wallet.balance('MH')).toHaveText('0 MH');
   await diskFull(true);
 
@@ -152,7 +164,7 @@ test('a key restored on a second device waits for a sync, also after a reload an
   await laptop.economy.create('Moving house');
   const link = await laptop.economy.inviteLink();
   await bob.joinByLink(link);
-  await laptop.shell.open('Wallet');
+  await knowsBob(laptop);
   // The laptop writes after the backup was made: entries the phone does not know yet.
   await pay(laptop, bobId, '1', 'from the laptop');
 
