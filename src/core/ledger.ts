@@ -18,7 +18,7 @@
 //   seq = head seq + 1, later time), no other counted entry at its seq is or may be authentic
 //   (a forgery there is fine; a second signed entry is a fork), no stored entry of that author
 //   names it as prev except entries of the same batch (checked in their turn), it is below its
-//   author's fork seq if frozen, and its own signature is checked (see isSimple for why that is
+//   author's fork seq if frozen, and its own signature is checked (fast-paths.ts says why that is
 //   enough). Adding a simple entry changes nothing that the authenticity and chain passes decide
 //   for any other entry, so the full result is "the old replay order with this entry inserted at
 //   its (time, id) place":
@@ -43,26 +43,26 @@
 //   verified head are accepted provisionally and checked in the background (whenVerified); the
 //   state is final once `unverifiedCount` is 0, and the same on every peer with the same set.
 //   All give the same state by construction; the simulations check it byte for byte.
-// - Checkpoints: a snapshot of the state (ledger-state.ts) at every replay position that is a
-//   multiple of `checkpointEvery`; only the last `checkpointsKept` are kept, so memory is bounded
-//   by checkpointsKept × accounts and a partial replay re-applies fewer than
-//   checkpointEvery + (entries after the insertion point) entries. A checkpoint at position p is
-//   the state after applying order[0..p); inserting at index ≥ p leaves it valid.
+// - Checkpoints: the replay order keeps snapshots of the state to rewind to (replay-order.ts).
 
 import { hashMany, verifyMany, type CryptoPort } from './crypto-port';
 import { toHex } from './bytes';
-import { checkOwnSignature, resolveAuthenticity } from './authenticity';
+import { checkOwnSignature } from './authenticity';
 import { decodeEnvelope, type AccountId } from './encoding';
-import { createEntryStore, forEachSeqIn, insertEntry, removeEntry, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type StoredEntry } from './entry-store';
+import { createEntryStore, insertEntry, removeEntry, SIG_INVALID, SIG_UNKNOWN, SIG_VALID, type StoredEntry } from './entry-store';
 import { isForkVerified, trimmableEntries } from './fork-trim';
-import { buildForkProof, type ForkProof } from './fork-proof';
-import { createLedgerState, readBalance, restoreState, serializeState, snapshotState, DEFAULT_SETTINGS, type Balance, type EconomySettings, type FlowRecord, type HistoryItem, type LedgerState, type Profile, type StateSnapshot } from './ledger-state';
-import { applyEntry, compareReplayOrder, findForkSeq, linkChains, pending, rejected, type EntryStatus } from './replay';
-
+import type { ForkProof } from './fork-proof';
+import { createLedgerState, serializeState, DEFAULT_SETTINGS, type EconomySettings, type FlowRecord, type LedgerState } from './ledger-state';
+import { compareReplayOrder, rejected, type EntryStatus } from './replay';
+import { ReplayOrder } from './replay-order';
+import { extendsHeadOnly, settleFrozenEntry } from './fast-paths';
+import { heldBeyondHorizon, replayFromScratch } from './full-replay';
 import type { EntryHead, SignedEntry } from './create-entry';
+import { splitReport, type AddReport } from './add-report';
 import { LedgerReads } from './ledger-reads';
 import type { LedgerViewSnapshot } from './ledger-view';
 export type { Stake } from './ledger-reads';
+export type { AddReport } from './add-report';
 
 export const CLOCK_SKEW_MS = 10 * 60_000;
 /** Batches larger than this go straight to a full replay (one batched signature pass is cheaper). */
@@ -109,28 +109,6 @@ export interface LedgerOptions {
   };
 }
 
-export interface AddReport {
-  /** Ids of entries stored for the first time by this call. */
-  added: string[];
-  duplicates: number;
-  /** Inputs of this call that ended rejected, with a reason for a diagnostics view. */
-  rejected: { id: string; reason: string }[];
-  /** Inputs of this call that are held (future-dated or waiting for a predecessor). */
-  pending: { id: string; reason: string }[];
-  /**
-   * How the state was brought up to date: 'none' (nothing applied: duplicates, malformed or
-   * held inputs, or only statuses set, as for a frozen author's entries), 'incremental'
-   * (applied on top), 'partial' (re-applied from a checkpoint) or 'full' (everything replayed).
-   */
-  replay: 'none' | 'incremental' | 'partial' | 'full';
-}
-
-interface Checkpoint {
-  /** Replay position: the state after applying order[0..pos). */
-  pos: number;
-  snap: StateSnapshot;
-}
-
 export class Ledger extends LedgerReads {
   private readonly store = createEntryStore();
   protected state: LedgerState;
@@ -157,18 +135,19 @@ export class Ledger extends LedgerReads {
   private heads = new Map<AccountId, StoredEntry>();
   protected forkSeqs = new Map<AccountId, number>();
   protected forkProofs: ForkProof[] = [];
-  private order: StoredEntry[] = []; // chain entries in replay order (what the state applied)
-  private checkpoints: Checkpoint[]; // ascending pos, all ≤ order.length
+  /** Chain entries in replay order (what the state applied), with checkpoints. */
+  private order: ReplayOrder;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly checkpointEvery: number;
-  private readonly checkpointsKept: number;
 
   constructor(private readonly opts: LedgerOptions) {
     super();
-    this.checkpointEvery = Math.max(1, Math.floor(opts.checkpointEvery ?? CHECKPOINT_EVERY));
-    this.checkpointsKept = Math.max(1, Math.floor(opts.checkpointsKept ?? CHECKPOINTS_KEPT));
     this.state = this.initialState();
-    this.checkpoints = [{ pos: 0, snap: snapshotState(this.state) }];
+    this.order = this.newOrder();
+    this.order.applyAll([], this.state, this.statuses);
+  }
+
+  private newOrder(): ReplayOrder {
+    return new ReplayOrder(this.opts.checkpointEvery ?? CHECKPOINT_EVERY, this.opts.checkpointsKept ?? CHECKPOINTS_KEPT);
   }
 
   private initialState(): LedgerState {
@@ -203,21 +182,8 @@ export class Ledger extends LedgerReads {
         jobs[0]!.resolve(report);
         return;
       }
-      // Split the merged report by caller: an id is "added" for the first caller that sent it.
-      const added = new Set(report.added);
-      let at = 0;
-      for (const job of jobs) {
-        const mine = new Set(ids.slice(at, (at += job.encoded.length)));
-        const own: AddReport = {
-          added: [...mine].filter((id) => added.delete(id)),
-          duplicates: 0,
-          rejected: report.rejected.filter((r) => mine.has(r.id)),
-          pending: report.pending.filter((r) => mine.has(r.id)),
-          replay: report.replay,
-        };
-        own.duplicates = job.encoded.length - own.added.length;
-        job.resolve(own);
-      }
+      const own = splitReport(report, ids, jobs.map((j) => j.encoded.length));
+      jobs.forEach((job, i) => job.resolve(own[i]!));
     } catch (error) {
       for (const job of jobs) job.reject(error);
     }
@@ -374,7 +340,7 @@ export class Ledger extends LedgerReads {
         if (!(await checkOwnSignature(e, this.opts.crypto))) this.forget(e, rejected('invalid signature'));
         else if (e.env.seq > forkSeq && isForkVerified(this.store, e.env.author, forkSeq, horizon)) this.forget(e, rejected(`account frozen: fork at seq ${forkSeq}`));
         else {
-          this.statuses.set(e.id, pending(heldReason()));
+          this.statuses.set(e.id, heldBeyondHorizon(CLOCK_SKEW_MS));
           this.held.add(e);
         }
       } else if (e.env.seq >= (this.forkSeqs.get(e.env.author) ?? Infinity)) frozen.push(e);
@@ -397,207 +363,56 @@ export class Ledger extends LedgerReads {
     }
     for (const e of others.filter((x) => unprocessed.has(x)).sort(compareReplayOrder)) {
       unprocessed.delete(e);
-      if (!this.isSimple(e, unprocessed, horizon)) return 'full';
+      if (!extendsHeadOnly(this.store, this.heads, this.forkSeqs, e, unprocessed, horizon)) return 'full';
       e.authentic = true;
       applied++;
       this.heads.set(e.env.author, e);
-      const last = this.order[this.order.length - 1];
-      if (rewindTo === Infinity && (!last || compareReplayOrder(e, last) > 0)) {
-        this.order.push(e);
-        this.statuses.set(e.id, applyEntry(this.state, e));
-        this.takeCheckpointIfDue();
+      if (rewindTo === Infinity && this.order.sortsLast(e)) {
+        this.statuses.set(e.id, this.order.append(e, this.state));
         continue;
       }
-      const at = this.insertionIndex(e);
-      if (at < this.checkpoints[0]!.pos) return 'full'; // older than every checkpoint kept
-      this.order.splice(at, 0, e);
+      const at = this.order.insert(e);
+      if (at === null) return 'full'; // older than every checkpoint kept
       rewindTo = Math.min(rewindTo, at);
     }
     if (applied === 0) return 'none';
     if (rewindTo === Infinity) return 'incremental';
-    this.rewindAndReapply(rewindTo);
+    this.order.rewindAndReapply(rewindTo, this.state, this.statuses);
     return 'partial';
   }
 
-  /**
-   * True when `e` only extends its author's head (see "simple" in the header). What adding it
-   * could change, and why each is excluded here:
-   *  - a fork at its seq: any other counted entry there that is or may be authentic → no;
-   *  - an entry above that names it as prev: it would stop waiting (or be rejected for naming
-   *    the wrong seq) → no, unless it is in this same batch (then it is checked in its turn);
-   *  - its successor vouching for it: such a successor names it, as above (also at or above the
-   *    fork seq of a frozen author, where nothing else matters);
-   *  - entries below the head: the one authentic entry at each seq there is on the chain and
-   *    names its parent; any other is not authentic (else a fork), its status fixed.
-   * Entries above that name something else keep their status: authenticity flows only downward,
-   * and their own prev decides their link.
-   */
-  private isSimple(e: StoredEntry, unprocessed: ReadonlySet<StoredEntry>, horizon: number): boolean {
-    const { author, seq, prev, time } = e.env;
-    const log = this.store.authors.get(author)!;
-    const head = this.heads.get(author);
-    if (seq === 1 ? head !== undefined : !(head && head.id === prev && head.env.seq === seq - 1 && time > head.env.time)) return false;
-    for (const other of log.bySeq.get(seq)!) {
-      if (other !== e && other.env.time <= horizon && other.authentic !== false) return false;
-    }
-    const forkSeq = this.forkSeqs.get(author) ?? Infinity;
-    let blocked = false;
-    // At or above a fork seq an entry's status is decided by its authenticity alone; only a
-    // successor there (seq + 1) could still vouch for this one.
-    forEachSeqIn(log, seq + 1, Math.max(forkSeq - 1, seq + 1), (_, list) => {
-      for (const above of list) {
-        if (above.env.prev !== e.id || unprocessed.has(above)) continue;
-        if (above.env.time <= horizon && above.authentic !== false) blocked = true;
-      }
-    });
-    return !blocked;
-  }
-
-  /**
-   * An entry of an author frozen at F with seq ≥ F never applies. Settles it without a replay
-   * and returns true when nothing else can change; false → full replay. What it could change:
-   *  - above F, once the fork is verified: nothing — such entries are dropped (see trimFrozen),
-   *    so that an author frozen for good cannot keep filling every peer's memory;
-   *  - at F: the fork proof (a third branch with a lower id replaces one side) and which two
-   *    entries are kept there → full replay (rare);
-   *  - an entry of the author below F that names it as prev (pending → "prev is the author's
-   *    entry …"): only authentic entries between the chain head and F can be waiting, so those
-   *    are searched → full replay;
-   *  - nothing above it and no other author (authenticity does not flow; chains are per author).
-   * It cannot move F: that needs a second authentic entry below F.
-   */
+  /** Settles an entry of a frozen author without a replay if it can (fast-paths.ts); false → full replay. */
   private async settleFrozen(e: StoredEntry, horizon: number): Promise<boolean> {
-    const { author, seq } = e.env;
-    const forkSeq = this.forkSeqs.get(author)!;
-    const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
-    if (seq > forkSeq && isForkVerified(this.store, author, forkSeq, horizon)) {
-      this.forget(e, frozenStatus);
-      return true;
+    const verdict = await settleFrozenEntry(this.store, this.heads, this.forkSeqs, e, horizon, this.opts.crypto);
+    if (verdict === 'replay') return false;
+    if (verdict.drop) this.forget(e, verdict.status);
+    else {
+      e.authentic = true;
+      this.statuses.set(e.id, verdict.status);
     }
-    if (seq === forkSeq) {
-      // A further branch at F: dropped at once when the two entries kept there (the proof, the
-      // lowest ids) stay the same; otherwise which entries exist at F changes → full replay.
-      if (!isForkVerified(this.store, author, forkSeq, horizon) || !(await checkOwnSignature(e, this.opts.crypto))) return false;
-      if (!trimmableEntries(this.store, author, forkSeq, horizon).includes(e)) return false;
-      this.forget(e, frozenStatus);
-      return true;
-    }
-    const log = this.store.authors.get(author)!;
-    const headSeq = this.heads.get(author)?.env.seq ?? 0;
-    let named = false;
-    forEachSeqIn(log, headSeq + 1, forkSeq - 1, (_, list) => {
-      for (const x of list) if (x.env.prev === e.id && x.env.time <= horizon && x.authentic !== false) named = true;
-    });
-    if (named) return false;
-    if (!(await checkOwnSignature(e, this.opts.crypto))) {
-      this.forget(e, rejected('invalid signature'));
-      return true;
-    }
-    e.authentic = true;
-    this.statuses.set(e.id, frozenStatus);
     return true;
   }
 
-  /** True when a verified fork still has entries that trimFrozen would drop. */
+  /** True when a verified fork still has entries that a full replay would drop (fork-trim.ts). */
   private hasUntrimmedFork(horizon: number): boolean {
     for (const [author, forkSeq] of this.forkSeqs) if (trimmableEntries(this.store, author, forkSeq, horizon).length > 0) return true;
     return false;
   }
 
-  /** Drops what trimmableEntries lists (fork-trim.ts), so an author frozen for good cannot keep filling every peer's memory. */
-  private trimFrozen(forkSeqs: ReadonlyMap<AccountId, number>, horizon: number): void {
-    for (const [author, forkSeq] of forkSeqs) {
-      const frozenStatus = rejected(`account frozen: fork at seq ${forkSeq}`);
-      for (const x of trimmableEntries(this.store, author, forkSeq, horizon)) this.forget(x, frozenStatus);
-    }
-  }
-
-  /** Index in `order` where `e` belongs (order is sorted by compareReplayOrder). */
-  private insertionIndex(e: StoredEntry): number {
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareReplayOrder(this.order[mid]!, e) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Puts the state back to the last checkpoint at or before `index` and re-applies from there. */
-  private rewindAndReapply(index: number): void {
-    while (this.checkpoints[this.checkpoints.length - 1]!.pos > index) this.checkpoints.pop();
-    const from = this.checkpoints[this.checkpoints.length - 1]!;
-    restoreState(this.state, from.snap);
-    for (let i = from.pos; i < this.order.length; i++) {
-      const e = this.order[i]!;
-      this.statuses.set(e.id, applyEntry(this.state, e));
-      if ((i + 1) % this.checkpointEvery === 0) this.pushCheckpoint(i + 1);
-    }
-  }
-
-  private takeCheckpointIfDue(): void {
-    if (this.order.length % this.checkpointEvery === 0) this.pushCheckpoint(this.order.length);
-  }
-
-  private pushCheckpoint(pos: number): void {
-    this.checkpoints.push({ pos, snap: snapshotState(this.state) });
-    if (this.checkpoints.length > this.checkpointsKept) this.checkpoints.shift();
-  }
-
   private async replayAll(horizon: number): Promise<void> {
     const started = this.opts.pacing?.now();
-    const isIncluded = (e: StoredEntry) => e.env.time <= horizon;
-    await resolveAuthenticity(this.store, isIncluded, this.opts.crypto);
-    // Held entries get their own check too (see applyFresh); then everything that failed one is
-    // dropped — as if never received — before chains are linked.
-    const heldNow = [...this.store.byId.values()].filter((e) => !isIncluded(e));
-    const unchecked = heldNow.filter((e) => e.sig === SIG_UNKNOWN);
-    const ok = await verifyMany(this.opts.crypto, unchecked.map((e) => ({ publicKey: e.env.authorKey, signature: e.env.signature, message: e.env.signed })));
-    unchecked.forEach((e, i) => (e.sig = ok[i] ? SIG_VALID : SIG_INVALID));
-    for (const e of [...this.store.byId.values()]) if (e.sig === SIG_INVALID) this.forget(e, rejected('invalid signature'));
-    const forkSeqs = new Map<AccountId, number>();
-    for (const [author, log] of this.store.authors) {
-      const seq = findForkSeq(log.bySeq, isIncluded);
-      if (seq !== undefined) forkSeqs.set(author, seq);
-    }
-    this.trimFrozen(forkSeqs, horizon);
-    const linked = linkChains(this.store, isIncluded);
-    const state = this.initialState();
-    const statuses = linked.statuses;
-    this.held = new Set();
-    this.unverified = new Set();
-    for (const e of this.store.byId.values()) {
-      if (isIncluded(e)) {
-        if (e.authentic && e.sig === SIG_UNKNOWN) this.unverified.add(e);
-        continue;
-      }
-      statuses.set(e.id, pending(heldReason()));
-      this.held.add(e);
-    }
-    // Checkpoints only where they can still be kept: the last checkpointsKept multiples.
-    const chain = linked.chain;
-    const every = this.checkpointEvery;
-    const firstKept = Math.max(0, (Math.floor(chain.length / every) - this.checkpointsKept + 1) * every);
-    const checkpoints: Checkpoint[] = [];
-    if (firstKept === 0) checkpoints.push({ pos: 0, snap: snapshotState(state) });
-    for (let i = 0; i < chain.length; i++) {
-      const e = chain[i]!;
-      statuses.set(e.id, applyEntry(state, e));
-      if ((i + 1) % every === 0 && i + 1 >= firstKept) checkpoints.push({ pos: i + 1, snap: snapshotState(state) });
-    }
-    const proofs: ForkProof[] = [];
-    for (const [author, seq] of [...linked.forkSeqs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const proof = await buildForkProof(this.store, author, seq, this.opts.crypto);
-      if (proof) proofs.push(proof);
-    }
-    this.state = state;
-    this.statuses = statuses;
-    this.heads = linked.heads;
-    this.forkSeqs = linked.forkSeqs;
-    this.forkProofs = proofs;
-    this.order = chain;
-    this.checkpoints = checkpoints;
+    const result = await replayFromScratch({
+      store: this.store, horizon, crypto: this.opts.crypto, state: this.initialState(), order: this.newOrder(),
+      forget: (e, status) => this.forget(e, status), heldStatus: () => heldBeyondHorizon(CLOCK_SKEW_MS),
+    });
+    this.state = result.state;
+    this.order = result.order;
+    this.statuses = result.statuses;
+    this.heads = result.heads;
+    this.forkSeqs = result.forkSeqs;
+    this.forkProofs = result.forkProofs;
+    this.held = result.held;
+    this.unverified = result.unverified;
     if (started !== undefined) {
       this.lastFullEnd = this.opts.pacing!.now();
       this.lastFullMs = this.lastFullEnd - started;
@@ -658,6 +473,3 @@ export class Ledger extends LedgerReads {
   }
 }
 
-function heldReason(): string {
-  return `dated more than ${CLOCK_SKEW_MS / 60_000} minutes ahead of this device's clock; held until then`;
-}
