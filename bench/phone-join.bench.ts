@@ -49,7 +49,8 @@
 // Env: PHONE_BENCH_ENTRIES (100000), PHONE_BENCH_RATES (1,4), PHONE_BENCH_THROTTLE (cgroup|cdp),
 // PHONE_BENCH_DIST (dist-test), PHONE_BENCH_SKIP_BUILD=1, PHONE_BENCH_PROFILE=1 (the worker's and
 // both pages' phases with wall-clock times — src/net/page-trace.ts — and, with cdp, the worker's
-// busiest functions).
+// busiest functions), PHONE_BENCH_DEBUG_TAPS=1 (each tap, heading painted and long task, in
+// seconds from the Join click).
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -239,13 +240,15 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     // tap to the same view was sent (so a tap whose click was lost stays unanswered, and does not
     // take a later tap's answer).
     const taps: number[] = [];
-    let unanswered = 0;
+    const lost: string[] = [];
     sent.forEach(([view, sentAt], k) => {
       const until = sent[k + NAV_VIEWS.length]?.[1] ?? Infinity;
       const painted = trace.headings.find(([text, at]) => text === view && at >= sentAt && at < until);
       if (painted) taps.push(painted[1] - sentAt);
-      else unanswered++;
+      else lost.push(`${view} at ${((sentAt - joinedAt) / 1000).toFixed(2)} s`);
     });
+    const unanswered = lost.length;
+    if (process.env.PHONE_BENCH_DEBUG_TAPS) note(`${tag}: long tasks ${longTaskTimes(trace, joinedAt)}; taps sent: ${sent.map(([v, at]) => `${v}@${((at - joinedAt) / 1000).toFixed(2)}`).join(' ')}; headings: ${trace.headings.map(([t, at]) => `${t}@${((at - joinedAt) / 1000).toFixed(2)}`).join(' ')}`);
     if (trace.doneAt === null) {
       console.log(`${`${tag}.invite-to-balances`.padEnd(42)}     FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: saw ${trace.sawCount} of ${count} entries (${failure})`);
       return;
@@ -269,7 +272,7 @@ async function phoneRun(phoneBrowser: Browser, cdpPort: number, url: string, thr
     const busy = inSync.reduce((s, [, d]) => s + d, 0);
     note(`${tag}: ${count.toLocaleString('en-US')} entries, right balances of ${expected.length} accounts; Join clicked at ${((joinedAt - t0) / 1000).toFixed(2)} s; ` +
       `main thread: ${inSync.length} long tasks, ${(busy / 1000).toFixed(2)} s in all; ${after.length} more (longest ${Math.max(0, ...after.map(([, d]) => d)).toFixed(0)} ms) in the ${SETTLE_MS / 1000} s after`);
-    note(`${tag}: ${sent.length} taps during the sync, ${unanswered} never answered (no heading of their view before the next tap to it): ${taps.map((t) => t.toFixed(0)).join(', ')} ms`);
+    note(`${tag}: ${sent.length} taps during the sync, ${unanswered} never answered (no heading of their view before the next tap to it${unanswered ? `: ${lost.join(', ')} after the Join click` : ''}): ${taps.map((t) => t.toFixed(0)).join(', ')} ms`);
     note(`${tag}: page heap peak ${(pagePeak / MB).toFixed(1)} MB in use, ${(pageReserved / MB).toFixed(1)} MB reserved by V8 (samples every ${SAMPLE_EVERY_MS} ms between tasks)`);
     note(`${tag}: ${workersSeen === 0 ? 'no worker' : `${workersSeen} worker(s): ${[...watch.workers.values()].map((w) => `${w.type} ${w.url.replace(url, '')}`).join(', ')}`}` +
       (throttle.method === 'cdp' ? `; worker busy ${busyMs.toFixed(0)} ms × ${rate - 1} added` : ''));
@@ -341,3 +344,8 @@ async function main(): Promise<number> {
 }
 
 runBench(main);
+
+/** Long tasks as "start+duration", start in seconds from the Join click, duration in ms. */
+function longTaskTimes(trace: Trace, joinedAt: number): string {
+  return trace.longTasks.map(([start, d]) => `${((start - joinedAt) / 1000).toFixed(2)}+${d.toFixed(0)}`).join(' ');
+}
