@@ -96,6 +96,40 @@ test('the join view follows the address: a damaged invite, then a good one, then
   await kim.economy.expectPeers(1);
 });
 
+test('a person who goes to another view while joining stays there when the economy opens', async ({ openPerson }) => {
+  const ana = await openPerson('Ana');
+  await ana.shell.open('Economy');
+  await ana.economy.create('Slow start');
+  const link = await ana.economy.inviteLink();
+
+  const kim = await openPerson('Kim', PHONE);
+  await kim.page.goto(link);
+  const joinButton = kim.page.getByRole('button', { name: 'Join Slow start' });
+  await expect(joinButton).toBeVisible();
+  await kim.page.waitForFunction(() => window.hourmesh !== undefined);
+  // A slow phone: the economy opens only when the test lets it, and the test hears when the join
+  // view's own continuation after it has run (a timer fires after the promise's continuations).
+  await kim.page.evaluate(() => {
+    const w = window as unknown as { letJoin?: () => void; joinDone?: boolean };
+    const economies = window.hourmesh!.economies;
+    const join = economies.join.bind(economies);
+    economies.join = async (invite) => {
+      await new Promise<void>((go) => (w.letJoin = go));
+      const problem = await join(invite);
+      setTimeout(() => (w.joinDone = true), 0);
+      return problem;
+    };
+  });
+  await joinButton.click();
+  await kim.shell.open('Tasks');
+  await kim.page.evaluate(() => (window as unknown as { letJoin: () => void }).letJoin());
+  await expect.poll(() => kim.page.evaluate(() => (window as unknown as { joinDone?: boolean }).joinDone === true)).toBe(true);
+  await expect(kim.page.getByRole('heading', { level: 1, name: 'Tasks' })).toBeVisible();
+  expect(await kim.page.evaluate(() => location.hash)).toBe('#/tasks');
+  await kim.shell.open('Wallet');
+  await expect(kim.page.getByText('Economy: Slow start')).toBeVisible();
+});
+
 test('a founder alone is told to share the invite; the warnings wait until they are likely', async ({ openPerson }) => {
   const ana = await openPerson('Ana');
   await ana.shell.open('Economy');
