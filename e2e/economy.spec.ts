@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import { readQrCode } from './support/qr';
 import { expect, test } from './fixtures';
 
 test('three people in one economy send MH and CH and all show the same balances and histories', async ({ openPerson }) => {
@@ -90,27 +90,12 @@ test('the invite QR code decodes to the invite link, which a phone opens to join
   // What a phone camera sees: the QR rendered as pixels, decoded by a QR reader.
   const qr = jo.page.getByRole('figure', { name: 'Invite QR code' }).locator('svg');
   await expect(qr).toBeVisible();
-  const image = await qr.evaluate(async (svg) => {
-    const size = 600;
-    const url = URL.createObjectURL(new Blob([svg.outerHTML], { type: 'image/svg+xml' }));
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = size;
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, size, size);
-    ctx.drawImage(img, 0, 0, size, size);
-    URL.revokeObjectURL(url);
-    return Array.from(ctx.getImageData(0, 0, size, size).data);
-  });
-  const decoded = jsQR(Uint8ClampedArray.from(image), 600, 600);
-  expect(decoded?.data).toBe(link);
+  const scanned = await readQrCode(qr);
+  expect(scanned).toBe(link);
 
   const phone = await openPerson('Kim');
   await phone.page.setViewportSize({ width: 360, height: 740 });
-  await phone.joinByLink(decoded!.data);
+  await phone.joinByLink(scanned!);
   await phone.shell.open('Economy');
   await phone.economy.expectPeers(1);
 });
