@@ -71,11 +71,6 @@ export class DocRelay {
     this.#now = now;
   }
 
-  /** Whether some link's document is still arriving in slices (see the header). */
-  get held(): boolean {
-    return this.#holding.size > 0;
-  }
-
   /** Whether an update that came from `origin` (null: a local one) has any other link to go to. */
   hasLinksBesides(origin: string | null): boolean {
     return this.#guards.size > (origin !== null && this.#guards.has(origin) ? 1 : 0);
